@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# edna: build the kernel modules, libaccel and the tools; run the tests.
+#   make            modules + userspace
+#   make check      all tests (host, then inside the QEMU VM)
+#   make demo       boot the VM, load the modules, show the device
+#   make bench      figures as ratios against same-run baselines
+# KDIR selects the kernel to build against (default: the Debian 6.12 kernel
+# the test VM boots; on a real box: make KDIR=/lib/modules/$(uname -r)/build).
+
+KVER	?= $(shell tools/kver.sh 2>/dev/null)
+KDIR	?= /usr/src/linux-headers-$(KVER)
+BUILD	:= build
+CC	?= gcc
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror
+DRM_CFLAGS := $(shell pkg-config --cflags libdrm 2>/dev/null)
+DRM_LIBS   := $(shell pkg-config --libs libdrm 2>/dev/null)
+KSFT_DIR := $(BUILD)/ksft
+KSFT_HDR := $(KSFT_DIR)/kselftest_harness.h
+
+.PHONY: all modules userspace check demo bench clean deps checkpatch
+
+all: modules userspace
+
+deps:
+	@tools/deps.sh
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+# kselftest headers come from Debian's linux-source-6.12, not from this repo.
+$(KSFT_HDR):
+	@mkdir -p $(KSFT_DIR)
+	tar -xf $$(ls /usr/src/linux-source-6.12.tar.* | head -n 1) -C $(KSFT_DIR) \
+		--strip-components=4 --wildcards '*/tools/testing/selftests/kselftest*.h'
+
+LIBACCEL_OBJS := $(BUILD)/libaccel/accel.o
+LIBACCEL_A := $(BUILD)/libaccel/libaccel.a
+LIBACCEL_SO := $(BUILD)/libaccel/libaccel.so
+LIBACCEL_CFLAGS := -Ilibaccel -Iuapi/drm $(DRM_CFLAGS)
+
+$(BUILD)/libaccel/%.o: libaccel/%.c libaccel/accel.h uapi/drm/edna_accel.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -fvisibility=default $(LIBACCEL_CFLAGS) -c -o $@ $<
+
+$(LIBACCEL_A): $(LIBACCEL_OBJS)
+	$(AR) rcs $@ $^
+
+$(LIBACCEL_SO): $(LIBACCEL_OBJS)
+	$(CC) -shared -Wl,-soname,libaccel.so.0 -o $@ $^ $(DRM_LIBS)
+
+$(BUILD)/libaccel/libaccel.pc: libaccel/libaccel.pc.in
+	sed 's|@PREFIX@|/usr/local|' $< > $@
+
+TOOLS := $(BUILD)/tools/edna-info
+
+$(BUILD)/tools/%: tools/%.c $(LIBACCEL_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LIBACCEL_CFLAGS) -o $@ $< $(LIBACCEL_A) $(DRM_LIBS)
+
+HOST_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/*_test.c))
+
+$(BUILD)/tests/%: tests/%.c $(LIBACCEL_A) $(KSFT_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-sign-compare -Wno-clobbered -Wno-unused-parameter -I$(KSFT_DIR) \
+		$(LIBACCEL_CFLAGS) -o $@ $< $(LIBACCEL_A) $(DRM_LIBS)
+
+SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/edna_*_test.c))
+SELFTEST_DEPS := selftests/edna_test.h uapi/drm/edna_accel.h $(KSFT_HDR)
+
+$(BUILD)/selftests/%: selftests/%.c $(SELFTEST_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-sign-compare -Wno-clobbered -Wno-unused-parameter -I$(KSFT_DIR) -Iuapi/drm $(DRM_CFLAGS) -o $@ $< $(DRM_LIBS) -lpthread
+
+userspace: $(LIBACCEL_A) $(LIBACCEL_SO) $(BUILD)/libaccel/libaccel.pc $(TOOLS) $(SELFTESTS) $(HOST_TESTS)
+
+check: deps
+	@tools/check.sh
+
+demo: deps
+	@tools/demo.sh
+
+checkpatch:
+	@tools/checkpatch.sh
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(BUILD)

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edna: DRM accel driver for the Edge Decoder Neural Accelerator.
+ *
+ * This file holds the drm_driver, the ioctls that need no other subsystem
+ * of the driver, and the bus-independent probe and remove.
+ *
+ * Copyright 2026 The edna authors
+ */
+
+#include <linux/module.h>
+#include <linux/mm.h>
+#include <linux/uaccess.h>
+
+#include <drm/drm_gem.h>
+#include <drm/drm_accel.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_print.h>
+
+#include "edna_drv.h"
+#include "edna_hw.h"
+
+#define EDNA_DRIVER_MAJOR	1
+#define EDNA_DRIVER_MINOR	0
+
+unsigned int edna_dbg_mask;
+module_param_named(dbg_mask, edna_dbg_mask, uint, 0644);
+MODULE_PARM_DESC(dbg_mask, "Debug categories: 1 hw, 2 irq, 4 mmu, 8 job, 16 mem, 32 pm");
+
+static int edna_get_param_value(struct edna_device *edev, u32 param, u32 index, u64 *value)
+{
+	const struct edna_caps *caps = &edev->caps;
+
+	switch (param) {
+	case EDNA_PARAM_DEVICE_ID:
+		*value = caps->id;
+		break;
+	case EDNA_PARAM_HW_VERSION:
+		*value = caps->version;
+		break;
+	case EDNA_PARAM_NUM_QUEUES:
+		*value = caps->num_queues;
+		break;
+	case EDNA_PARAM_NUM_CONTEXTS:
+		*value = caps->num_contexts;
+		break;
+	case EDNA_PARAM_MMU_PAGE_SIZE:
+		*value = 1ULL << caps->page_shift;
+		break;
+	case EDNA_PARAM_VA_BITS:
+		*value = caps->va_bits;
+		break;
+	case EDNA_PARAM_CLOCK_HZ:
+		*value = caps->clock_hz;
+		break;
+	case EDNA_PARAM_PEAK_MACS:
+		*value = caps->peak_macs;
+		break;
+	case EDNA_PARAM_POWER_UP_US:
+		*value = caps->power_up_us;
+		break;
+	case EDNA_PARAM_REGION_SIZE:
+		if (index >= EDNA_REGION_COUNT)
+			return -EINVAL;
+		*value = index == EDNA_REGION_HOST ? (u64)totalram_pages() << PAGE_SHIFT :
+						     caps->region_size[index];
+		return 0;
+	case EDNA_PARAM_PEAK_BANDWIDTH:
+		if (index >= EDNA_REGION_COUNT)
+			return -EINVAL;
+		*value = caps->peak_bandwidth[index];
+		return 0;
+	case EDNA_PARAM_POWER_MW:
+		if (index >= EDNA_POWER_COUNT)
+			return -EINVAL;
+		*value = caps->power_mw[index];
+		return 0;
+	default:
+		return -EINVAL;
+	}
+	/* Only the indexed parameters above take an index. */
+	return index ? -EINVAL : 0;
+}
+
+static int edna_ioctl_get_param(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct edna_device *edev = to_edna_device(drm);
+	struct drm_edna_get_param *args = data;
+	int ret;
+
+	if (args->reserved) {
+		edna_dbg(edev, HW, "GET_PARAM: reserved field is not zero\n");
+		return -EINVAL;
+	}
+	ret = edna_get_param_value(edev, args->param, args->index, &args->value);
+	if (ret)
+		edna_dbg(edev, HW, "GET_PARAM: unknown param %u index %u\n",
+			 args->param, args->index);
+	return ret;
+}
+
+static void edna_fill_device_info(struct edna_device *edev, struct drm_edna_device_info *info)
+{
+	const struct edna_caps *caps = &edev->caps;
+	int i;
+
+	info->device_id = caps->id;
+	info->hw_version = caps->version;
+	info->num_queues = caps->num_queues;
+	info->num_contexts = caps->num_contexts;
+	info->mmu_page_size = 1U << caps->page_shift;
+	info->va_bits = caps->va_bits;
+	info->clock_hz = caps->clock_hz;
+	info->peak_macs = caps->peak_macs;
+	for (i = 0; i < EDNA_REGION_COUNT; i++) {
+		edna_get_param_value(edev, EDNA_PARAM_REGION_SIZE, i, &info->region_size[i]);
+		info->peak_bandwidth[i] = caps->peak_bandwidth[i];
+	}
+	for (i = 0; i < EDNA_POWER_COUNT; i++)
+		info->power_mw[i] = caps->power_mw[i];
+	info->power_up_us = caps->power_up_us;
+}
+
+/* Copy min(user size, kernel size) bytes and report the kernel's size. */
+static int edna_query_copy(struct drm_edna_query *args, const void *obj, u32 size)
+{
+	u32 len = min(args->size, size);
+
+	if (args->data && copy_to_user(u64_to_user_ptr(args->data), obj, len))
+		return -EFAULT;
+	args->size = size;
+	return 0;
+}
+
+static int edna_ioctl_query(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct edna_device *edev = to_edna_device(drm);
+	struct drm_edna_query *args = data;
+
+	if (args->flags || args->reserved) {
+		edna_dbg(edev, HW, "QUERY: flags or reserved field not zero\n");
+		return -EINVAL;
+	}
+
+	switch (args->id) {
+	case EDNA_QUERY_DEVICE_INFO: {
+		struct drm_edna_device_info info = {};
+
+		edna_fill_device_info(edev, &info);
+		return edna_query_copy(args, &info, sizeof(info));
+	}
+	default:
+		edna_dbg(edev, HW, "QUERY: unknown id %u\n", args->id);
+		return -EINVAL;
+	}
+}
+
+static const struct drm_ioctl_desc edna_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(EDNA_GET_PARAM, edna_ioctl_get_param, 0),
+	DRM_IOCTL_DEF_DRV(EDNA_QUERY, edna_ioctl_query, 0),
+};
+
+DEFINE_DRM_ACCEL_FOPS(edna_fops);
+
+static const struct drm_driver edna_drm_driver = {
+	.driver_features = DRIVER_COMPUTE_ACCEL,
+	.ioctls = edna_ioctls,
+	.num_ioctls = ARRAY_SIZE(edna_ioctls),
+	.fops = &edna_fops,
+	.name = EDNA_DRIVER_NAME,
+	.desc = EDNA_DRIVER_DESC,
+	.major = EDNA_DRIVER_MAJOR,
+	.minor = EDNA_DRIVER_MINOR,
+};
+
+/**
+ * edna_device_probe() - bring up one device, whatever bus it sits on
+ * @dev: the bus device
+ * @regmap: its registers
+ * @irq: its interrupt
+ *
+ * Return: 0 or a negative errno; on error nothing is left behind.
+ */
+int edna_device_probe(struct device *dev, struct regmap *regmap, int irq)
+{
+	struct edna_device *edev;
+	int ret;
+
+	edev = devm_drm_dev_alloc(dev, &edna_drm_driver, struct edna_device, drm);
+	if (IS_ERR(edev))
+		return PTR_ERR(edev);
+	edev->regmap = regmap;
+	edev->irq = irq;
+	dev_set_drvdata(dev, edev);
+
+	ret = edna_hw_probe(edev);
+	if (ret)
+		return ret;
+	ret = edna_hw_reset(edev);
+	if (ret)
+		return ret;
+
+	ret = drm_dev_register(&edev->drm, 0);
+	if (ret)
+		goto err_hw_fini;
+
+	edna_info(edev, "%u queues, %u contexts, DRAM %llu KiB, SRAM %llu KiB\n",
+		  edev->caps.num_queues, edev->caps.num_contexts,
+		  edev->caps.region_size[EDNA_REGION_DRAM] / SZ_1K,
+		  edev->caps.region_size[EDNA_REGION_SRAM] / SZ_1K);
+	return 0;
+
+err_hw_fini:
+	edna_hw_fini(edev);
+	return ret;
+}
+
+/**
+ * edna_device_remove() - tear down what edna_device_probe() built
+ * @dev: the bus device
+ *
+ * Open files keep the drm_device alive; drm_dev_unplug() makes their
+ * ioctls fail with -ENODEV from here on.
+ */
+void edna_device_remove(struct device *dev)
+{
+	struct edna_device *edev = dev_get_drvdata(dev);
+
+	drm_dev_unplug(&edev->drm);
+	edna_hw_fini(edev);
+}
+
+void edna_device_shutdown(struct device *dev)
+{
+	struct edna_device *edev = dev_get_drvdata(dev);
+
+	edna_hw_fini(edev);
+}
+
+static int __init edna_init(void)
+{
+	int ret;
+
+	ret = edna_platform_register();
+	if (ret)
+		return ret;
+	ret = edna_pci_register();
+	if (ret)
+		edna_platform_unregister();
+	return ret;
+}
+
+static void __exit edna_exit(void)
+{
+	edna_pci_unregister();
+	edna_platform_unregister();
+}
+
+module_init(edna_init);
+module_exit(edna_exit);
+
+MODULE_AUTHOR("The edna authors");
+MODULE_DESCRIPTION(EDNA_DRIVER_DESC);
+MODULE_LICENSE("GPL");

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libaccel: device discovery and the identity ioctls.
+ *
+ * Bookworm's libdrm predates accel nodes, so discovery walks
+ * /sys/class/accel itself; libdrm is used for what works on any DRM fd.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xf86drm.h>
+
+#include "accel.h"
+
+struct accel_device {
+	int fd;
+};
+
+static int accel_ioctl(int fd, unsigned long request, void *arg)
+{
+	return drmIoctl(fd, request, arg) ? -errno : 0;
+}
+
+/* True if accel node @name (e.g. "accel0") is driven by edna. */
+static int is_edna_node(const char *name)
+{
+	char path[300], link[256];
+	ssize_t len;
+	const char *driver;
+
+	snprintf(path, sizeof(path), "/sys/class/accel/%s/device/driver", name);
+	len = readlink(path, link, sizeof(link) - 1);
+	if (len <= 0)
+		return 0;
+	link[len] = '\0';
+	driver = strrchr(link, '/');
+	return driver && !strcmp(driver + 1, "edna");
+}
+
+static int minor_cmp(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* Fill @minors (sorted) with up to @max edna accel minors; return the count. */
+static int list_edna_minors(int *minors, int max)
+{
+	DIR *d = opendir("/sys/class/accel");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d)) && n < max) {
+		int minor;
+
+		if (sscanf(e->d_name, "accel%d", &minor) == 1 && is_edna_node(e->d_name))
+			minors[n++] = minor;
+	}
+	closedir(d);
+	qsort(minors, n, sizeof(*minors), minor_cmp);
+	return n;
+}
+
+#define ACCEL_MAX_DEVICES 64
+
+int accel_device_count(void)
+{
+	int minors[ACCEL_MAX_DEVICES];
+
+	return list_edna_minors(minors, ACCEL_MAX_DEVICES);
+}
+
+int accel_open_path(const char *path, struct accel_device **dev)
+{
+	struct accel_device *d;
+	drmVersionPtr v;
+	int fd, ret;
+
+	if (!path || !dev)
+		return -EINVAL;
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+
+	v = drmGetVersion(fd);
+	if (!v) {
+		ret = errno ? -errno : -ENODEV;
+		goto err_close;
+	}
+	ret = strcmp(v->name, "edna") ? -ENODEV : 0;
+	drmFreeVersion(v);
+	if (ret)
+		goto err_close;
+
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		ret = -ENOMEM;
+		goto err_close;
+	}
+	d->fd = fd;
+	*dev = d;
+	return 0;
+
+err_close:
+	close(fd);
+	return ret;
+}
+
+int accel_open(unsigned int index, struct accel_device **dev)
+{
+	int minors[ACCEL_MAX_DEVICES];
+	char path[64];
+	int n;
+
+	if (!dev)
+		return -EINVAL;
+	n = list_edna_minors(minors, ACCEL_MAX_DEVICES);
+	if (n < 0)
+		return n;
+	if (index >= (unsigned int)n)
+		return -ENODEV;
+	snprintf(path, sizeof(path), "/dev/accel/accel%d", minors[index]);
+	return accel_open_path(path, dev);
+}
+
+void accel_close(struct accel_device *dev)
+{
+	if (!dev)
+		return;
+	close(dev->fd);
+	free(dev);
+}
+
+int accel_fd(const struct accel_device *dev)
+{
+	return dev ? dev->fd : -EINVAL;
+}
+
+int accel_get_param(struct accel_device *dev, uint32_t param, uint32_t index,
+		    uint64_t *value)
+{
+	struct drm_edna_get_param args = { .param = param, .index = index };
+	int ret;
+
+	if (!dev || !value)
+		return -EINVAL;
+	ret = accel_ioctl(dev->fd, DRM_IOCTL_EDNA_GET_PARAM, &args);
+	if (!ret)
+		*value = args.value;
+	return ret;
+}
+
+int accel_device_info(struct accel_device *dev, struct drm_edna_device_info *info)
+{
+	struct drm_edna_query q = {
+		.id = EDNA_QUERY_DEVICE_INFO,
+		.size = sizeof(*info),
+		.data = (uintptr_t)info,
+	};
+
+	if (!dev || !info)
+		return -EINVAL;
+	/* An older kernel fills less: leave the rest zero rather than stale. */
+	memset(info, 0, sizeof(*info));
+	return accel_ioctl(dev->fd, DRM_IOCTL_EDNA_QUERY, &q);
+}

@@ -1,0 +1,54 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# edna_hw module lifecycle: both load orders, both unload orders, unload
+# under an open file, repeated reloads.  The VM runner fails the run on any
+# kernel splat these provoke.
+
+tap() {
+	if [ "$1" -eq 0 ]; then
+		echo "ok - edna_hw.$2"
+	else
+		echo "not ok - edna_hw.$2"
+	fi
+}
+
+nodes() {
+	ls /dev/accel 2>/dev/null | grep -c '^accel'
+}
+
+# Unload the driver first: nodes go away, the model stays.
+rmmod edna && [ "$(nodes)" -eq 0 ] && rmmod edna_sim
+tap $? unload_driver_then_model
+
+# Load the driver first: it binds when the devices appear.
+modprobe edna && [ "$(nodes)" -eq 0 ] && modprobe edna_sim && [ "$(nodes)" -eq 1 ]
+tap $? load_driver_then_model
+
+# Unload the model first: the driver unbinds cleanly.
+rmmod edna_sim && [ "$(nodes)" -eq 0 ] && rmmod edna
+tap $? unload_model_then_driver
+
+# A file held open across the device's removal keeps nothing alive that
+# the module needs: close it, and the driver unloads.
+ok=1
+if modprobe edna_sim && modprobe edna; then
+	exec 3<>/dev/accel/accel0
+	rmmod edna_sim && [ "$(nodes)" -eq 0 ] && ! rmmod edna 2>/dev/null
+	ok=$?
+	exec 3>&-
+	[ $ok -eq 0 ] && rmmod edna
+	ok=$?
+fi
+tap $ok unload_model_under_open_file
+
+ok=0
+for i in 1 2 3 4 5; do
+	modprobe edna_sim num_devices=$i && modprobe edna &&
+		[ "$(nodes)" -eq $i ] && rmmod edna && rmmod edna_sim || ok=1
+done
+tap $ok reload_cycles_with_1_to_5_devices
+
+modprobe edna_sim num_devices=0 2>/dev/null
+[ $? -ne 0 ] && ! grep -q '^edna_sim ' /proc/modules
+tap $? model_rejects_zero_devices

@@ -1,0 +1,22 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Entry point of the selftests inside the test VM: load the modules with
+# two simulated devices, run every test binary, then the module lifecycle
+# tests.  Prints TAP lines; the host tallies them.
+cd "$(dirname "$0")"
+
+if modprobe edna_sim num_devices=2 && modprobe edna && [ -e /dev/accel/accel1 ]; then
+	echo "ok - edna_hw.modules_load_two_devices"
+else
+	echo "not ok - edna_hw.modules_load_two_devices"
+	dmesg | tail -n 20
+	exit 1
+fi
+
+for t in ./edna_*_test; do
+	[ -x "$t" ] || continue
+	"$t"
+done
+
+sh ./edna_modules.sh

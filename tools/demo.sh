@@ -1,0 +1,23 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make demo: build everything, boot the test VM, load the modules and show
+# what the device reports.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+make -s all
+echo "== booting the test VM (QEMU, TCG) =="
+tools/vm/run.sh -M driver/edna.ko -M driver/sim/edna_sim.ko \
+	-f build/tools/edna-info -- '
+set -e
+modprobe edna_sim
+modprobe edna
+echo "== /dev/accel =="
+ls -l /dev/accel
+echo "== dmesg =="
+dmesg | grep -E "edna" | grep -v taint
+echo "== edna-info (GET_PARAM / QUERY through libaccel) =="
+./edna-info
+'

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edna-info: print what every edna device reports about itself.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "accel.h"
+
+static const char *const region_names[EDNA_REGION_COUNT] = { "host", "dram", "sram" };
+static const char *const power_names[EDNA_POWER_COUNT] = { "active", "idle", "off" };
+
+static int print_device(unsigned int index)
+{
+	struct drm_edna_device_info info;
+	struct accel_device *dev;
+	int i, ret;
+
+	ret = accel_open(index, &dev);
+	if (ret) {
+		fprintf(stderr, "edna-info: device %u: %s\n", index, strerror(-ret));
+		return ret;
+	}
+	ret = accel_device_info(dev, &info);
+	accel_close(dev);
+	if (ret) {
+		fprintf(stderr, "edna-info: device %u: query: %s\n", index, strerror(-ret));
+		return ret;
+	}
+
+	printf("device %u: id %#x version %u.%u\n", index, info.device_id,
+	       info.hw_version >> 16, info.hw_version & 0xffff);
+	printf("  queues %u, contexts %u, MMU page %u bytes, %u-bit VA\n",
+	       info.num_queues, info.num_contexts, info.mmu_page_size, info.va_bits);
+	printf("  clock %llu MHz, peak %llu GMAC/s\n",
+	       (unsigned long long)info.clock_hz / 1000000,
+	       (unsigned long long)info.peak_macs / 1000000000);
+	for (i = 0; i < EDNA_REGION_COUNT; i++)
+		printf("  region %-4s %10llu KiB, peak %6llu MB/s\n", region_names[i],
+		       (unsigned long long)info.region_size[i] >> 10,
+		       (unsigned long long)info.peak_bandwidth[i] / 1000000);
+	for (i = 0; i < EDNA_POWER_COUNT; i++)
+		printf("  power %-6s %5u mW\n", power_names[i], info.power_mw[i]);
+	printf("  power-up latency %u us\n", info.power_up_us);
+	return 0;
+}
+
+int main(void)
+{
+	int n = accel_device_count();
+	int i, ret = 0;
+
+	if (n < 0) {
+		fprintf(stderr, "edna-info: %s\n", strerror(-n));
+		return 1;
+	}
+	if (n == 0) {
+		fprintf(stderr, "edna-info: no edna device (is the edna module loaded?)\n");
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		ret |= print_device(i);
+	return ret ? 1 : 0;
+}

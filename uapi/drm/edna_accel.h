@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * edna: Edge Decoder Neural Accelerator, userspace ABI.
+ *
+ * Rules that keep this ABI growable without breaking old binaries:
+ *  - ioctl numbers are append-only; a struct whose size is encoded in an
+ *    ioctl number never changes size;
+ *  - every reserved field and unknown flag must be zero, the kernel returns
+ *    -EINVAL otherwise, so they can be given a meaning later;
+ *  - data that may grow is returned through DRM_IOCTL_EDNA_QUERY, which
+ *    negotiates its size: a zero data pointer returns the size the kernel
+ *    would write, and the kernel copies min(caller size, kernel size).
+ */
+#ifndef _UAPI_DRM_EDNA_ACCEL_H_
+#define _UAPI_DRM_EDNA_ACCEL_H_
+
+#include "drm.h"
+
+#if defined(__cplusplus)
+extern "C" {
+#endif
+
+#define DRM_EDNA_GET_PARAM		0x00
+#define DRM_EDNA_QUERY			0x01
+
+#define DRM_IOCTL_EDNA_GET_PARAM \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_EDNA_GET_PARAM, struct drm_edna_get_param)
+#define DRM_IOCTL_EDNA_QUERY \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_EDNA_QUERY, struct drm_edna_query)
+
+/**
+ * enum drm_edna_region - memory tiers of the device
+ * @EDNA_REGION_HOST: system memory, reached by the device through its MMU
+ * @EDNA_REGION_DRAM: device-local DRAM
+ * @EDNA_REGION_SRAM: on-chip SRAM, small and fast
+ */
+enum drm_edna_region {
+	EDNA_REGION_HOST = 0,
+	EDNA_REGION_DRAM = 1,
+	EDNA_REGION_SRAM = 2,
+	EDNA_REGION_COUNT
+};
+
+/**
+ * enum drm_edna_power_state - device power states
+ * @EDNA_POWER_ACTIVE: clocks running, jobs execute
+ * @EDNA_POWER_IDLE: clock gated, registers and memories kept
+ * @EDNA_POWER_OFF: power gated, all device state lost
+ */
+enum drm_edna_power_state {
+	EDNA_POWER_ACTIVE = 0,
+	EDNA_POWER_IDLE = 1,
+	EDNA_POWER_OFF = 2,
+	EDNA_POWER_COUNT
+};
+
+/**
+ * enum drm_edna_param - values returned by DRM_IOCTL_EDNA_GET_PARAM
+ * @EDNA_PARAM_DEVICE_ID: identity register of the device
+ * @EDNA_PARAM_HW_VERSION: hardware version, major << 16 | minor
+ * @EDNA_PARAM_NUM_QUEUES: number of hardware command queues
+ * @EDNA_PARAM_NUM_CONTEXTS: number of MMU contexts (address spaces)
+ * @EDNA_PARAM_REGION_SIZE: bytes in region @index (enum drm_edna_region);
+ *	for EDNA_REGION_HOST, the system memory the device may address
+ * @EDNA_PARAM_MMU_PAGE_SIZE: device MMU page size in bytes
+ * @EDNA_PARAM_VA_BITS: width of a device virtual address
+ * @EDNA_PARAM_CLOCK_HZ: device core clock
+ * @EDNA_PARAM_PEAK_MACS: peak multiply-accumulates per second
+ * @EDNA_PARAM_PEAK_BANDWIDTH: peak bytes per second of region @index
+ * @EDNA_PARAM_POWER_MW: power drawn in power state @index
+ *	(enum drm_edna_power_state), milliwatts
+ * @EDNA_PARAM_POWER_UP_US: latency from OFF to ACTIVE, microseconds
+ */
+enum drm_edna_param {
+	EDNA_PARAM_DEVICE_ID = 0,
+	EDNA_PARAM_HW_VERSION = 1,
+	EDNA_PARAM_NUM_QUEUES = 2,
+	EDNA_PARAM_NUM_CONTEXTS = 3,
+	EDNA_PARAM_REGION_SIZE = 4,
+	EDNA_PARAM_MMU_PAGE_SIZE = 5,
+	EDNA_PARAM_VA_BITS = 6,
+	EDNA_PARAM_CLOCK_HZ = 7,
+	EDNA_PARAM_PEAK_MACS = 8,
+	EDNA_PARAM_PEAK_BANDWIDTH = 9,
+	EDNA_PARAM_POWER_MW = 10,
+	EDNA_PARAM_POWER_UP_US = 11,
+};
+
+/**
+ * struct drm_edna_get_param - read one device parameter
+ * @param: in, enum drm_edna_param
+ * @index: in, region or power state for indexed parameters, else 0
+ * @value: out, the value
+ * @reserved: must be zero
+ */
+struct drm_edna_get_param {
+	__u32 param;
+	__u32 index;
+	__u64 value;
+	__u64 reserved;
+};
+
+/**
+ * enum drm_edna_query_id - what DRM_IOCTL_EDNA_QUERY returns
+ * @EDNA_QUERY_DEVICE_INFO: struct drm_edna_device_info
+ */
+enum drm_edna_query_id {
+	EDNA_QUERY_DEVICE_INFO = 0,
+};
+
+/**
+ * struct drm_edna_query - size-negotiated query
+ * @id: in, enum drm_edna_query_id
+ * @size: in, bytes at @data; out, bytes the kernel has for this query
+ * @data: in, user pointer to the buffer, or 0 to learn @size only
+ * @flags: must be zero
+ * @reserved: must be zero
+ *
+ * The kernel copies min(@size, its size) bytes and always sets @size to its
+ * full size, so old binaries keep working when a query grows and new
+ * binaries can tell how much an old kernel filled in.
+ */
+struct drm_edna_query {
+	__u32 id;
+	__u32 size;
+	__u64 data;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/**
+ * struct drm_edna_device_info - EDNA_QUERY_DEVICE_INFO
+ * @device_id: as EDNA_PARAM_DEVICE_ID
+ * @hw_version: as EDNA_PARAM_HW_VERSION
+ * @num_queues: as EDNA_PARAM_NUM_QUEUES
+ * @num_contexts: as EDNA_PARAM_NUM_CONTEXTS
+ * @mmu_page_size: as EDNA_PARAM_MMU_PAGE_SIZE
+ * @va_bits: as EDNA_PARAM_VA_BITS
+ * @clock_hz: as EDNA_PARAM_CLOCK_HZ
+ * @peak_macs: as EDNA_PARAM_PEAK_MACS
+ * @region_size: as EDNA_PARAM_REGION_SIZE, by enum drm_edna_region
+ * @peak_bandwidth: as EDNA_PARAM_PEAK_BANDWIDTH, by enum drm_edna_region
+ * @power_mw: as EDNA_PARAM_POWER_MW, by enum drm_edna_power_state
+ * @power_up_us: as EDNA_PARAM_POWER_UP_US
+ * @reserved: zero
+ */
+struct drm_edna_device_info {
+	__u32 device_id;
+	__u32 hw_version;
+	__u32 num_queues;
+	__u32 num_contexts;
+	__u32 mmu_page_size;
+	__u32 va_bits;
+	__u64 clock_hz;
+	__u64 peak_macs;
+	__u64 region_size[EDNA_REGION_COUNT];
+	__u64 peak_bandwidth[EDNA_REGION_COUNT];
+	__u32 power_mw[EDNA_POWER_COUNT];
+	__u32 power_up_us;
+	__u64 reserved;
+};
+
+#if defined(__cplusplus)
+}
+#endif
+
+#endif /* _UAPI_DRM_EDNA_ACCEL_H_ */
