@@ -17,10 +17,14 @@
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_ioctl.h>
+#include <drm/drm_managed.h>
 #include <drm/drm_print.h>
 
 #include "edna_drv.h"
+#include "edna_debugfs.h"
 #include "edna_hw.h"
+#include "edna_mmu.h"
+#include "edna_region.h"
 
 #define EDNA_DRIVER_MAJOR	1
 #define EDNA_DRIVER_MINOR	0
@@ -194,17 +198,31 @@ int edna_device_probe(struct device *dev, struct regmap *regmap, int irq)
 	edev->regmap = regmap;
 	edev->irq = irq;
 	dev_set_drvdata(dev, edev);
+	spin_lock_init(&edev->fault_lock);
+	xa_init_flags(&edev->contexts, XA_FLAGS_ALLOC);
+	ret = drmm_mutex_init(&edev->drm, &edev->reset_lock);
+	if (!ret)
+		ret = drmm_mutex_init(&edev->drm, &edev->diag_lock);
+	if (ret)
+		return ret;
 
 	ret = edna_hw_probe(edev);
 	if (ret)
 		return ret;
-	ret = edna_hw_reset(edev);
+	ret = edna_region_init(edev);
 	if (ret)
 		return ret;
-
-	ret = drm_dev_register(&edev->drm, 0);
+	ret = edna_hw_init(edev);
+	if (ret)
+		return ret;
+	ret = edna_mmu_ctx_create(edev, true, &edev->kctx);
 	if (ret)
 		goto err_hw_fini;
+
+	edna_debugfs_init(edev);
+	ret = drm_dev_register(&edev->drm, 0);
+	if (ret)
+		goto err_kctx;
 
 	edna_info(edev, "%u queues, %u contexts, DRAM %llu KiB, SRAM %llu KiB\n",
 		  edev->caps.num_queues, edev->caps.num_contexts,
@@ -212,6 +230,10 @@ int edna_device_probe(struct device *dev, struct regmap *regmap, int irq)
 		  edev->caps.region_size[EDNA_REGION_SRAM] / SZ_1K);
 	return 0;
 
+err_kctx:
+	edna_hw_fini(edev);
+	edna_mmu_ctx_destroy(edev->kctx);
+	return ret;
 err_hw_fini:
 	edna_hw_fini(edev);
 	return ret;
@@ -230,6 +252,9 @@ void edna_device_remove(struct device *dev)
 
 	drm_dev_unplug(&edev->drm);
 	edna_hw_fini(edev);
+	/* The device is quiet: its page tables can go. */
+	edna_mmu_ctx_destroy(edev->kctx);
+	edev->kctx = NULL;
 }
 
 void edna_device_shutdown(struct device *dev)

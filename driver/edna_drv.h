@@ -6,12 +6,21 @@
 #include <linux/device.h>
 #include <linux/mutex.h>
 #include <linux/regmap.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+
+#include <drm/drm_mm.h>
 
 #include <drm/drm_device.h>
 #include <drm/drm_print.h>
 
 #include "edna_accel.h"
+#include "edna_regs.h"
+
+struct edna_device;
+struct edna_mmu_ctx;
 
 #define EDNA_DRIVER_NAME	"edna"
 #define EDNA_DRIVER_DESC	"Edge Decoder Neural Accelerator"
@@ -57,17 +66,134 @@ struct edna_caps {
 };
 
 /**
+ * typedef edna_hw_done_fn - called when the device completes a descriptor
+ * @data: what the submitter passed
+ * @status: enum edna_job_status, or EDNA_JOB_ABORTED when a reset dropped it
+ *
+ * Called from the interrupt handler or from a reset, with the ring's lock
+ * held: it must not sleep nor submit.
+ */
+typedef void (*edna_hw_done_fn)(void *data, u32 status);
+
+/* Not a device status: the driver's own for descriptors a reset dropped. */
+#define EDNA_JOB_ABORTED	0xfffffffe
+
+/**
+ * struct edna_hw_slot - who submitted the descriptor in a ring slot
+ * @done: called on completion
+ * @data: for @done
+ */
+struct edna_hw_slot {
+	edna_hw_done_fn done;
+	void *data;
+};
+
+/**
+ * struct edna_ring - the driver's side of one hardware command queue
+ * @queue: hardware queue index
+ * @entries: ring size, a power of two
+ * @desc: the ring in coherent memory, @entries descriptors
+ * @dma: bus address of @desc
+ * @slots: who to tell when the descriptor in the same slot completes
+ * @lock: protects @tail, @completed, @slots, @seq and writes to @desc;
+ *	taken in the interrupt handler
+ * @tail: descriptors written (free running, as the TAIL register)
+ * @completed: descriptors whose completion was processed (free running)
+ * @seq: sequence number of the last descriptor written
+ */
+struct edna_ring {
+	u32 queue;
+	u32 entries;
+	struct edna_hw_desc *desc;
+	dma_addr_t dma;
+	struct edna_hw_slot *slots;
+
+	spinlock_t lock;
+	u32 tail;
+	u32 completed;
+	u32 seq;
+};
+
+/**
+ * struct edna_fault - the last MMU fault the device reported
+ * @va: faulting device virtual address
+ * @ctx: MMU context of the faulting job
+ * @queue: queue of the faulting job
+ * @reason: enum edna_fault_reason
+ * @write: the access was a write
+ * @count: faults reported since probe
+ */
+struct edna_fault {
+	u64 va;
+	u32 ctx;
+	u32 queue;
+	u32 reason;
+	bool write;
+	u64 count;
+};
+
+/**
+ * struct edna_irq_stats - interrupts seen, for debugfs and tests
+ * @handled: interrupts that had a cause
+ * @job_done: JOB_DONE causes, summed over queues
+ * @job_error: JOB_ERROR causes, summed over queues
+ * @mmu_fault: MMU_FAULT causes
+ * @dev_error: DEV_ERROR causes
+ */
+struct edna_irq_stats {
+	u64 handled;
+	u64 job_done;
+	u64 job_error;
+	u64 mmu_fault;
+	u64 dev_error;
+};
+
+/**
+ * struct edna_region - allocator of one device-local memory tier
+ * @size: bytes in the tier
+ * @lock: protects @mm
+ * @mm: allocations, in bytes from the start of the tier
+ */
+struct edna_region {
+	u64 size;
+	struct mutex lock;
+	struct drm_mm mm;
+};
+
+/**
  * struct edna_device - one accelerator
  * @drm: the DRM accel device; its lifetime is the lifetime of this struct
  * @regmap: register access; used only by edna_hw.c
  * @irq: the device interrupt
  * @caps: identity and capabilities
+ * @rings: one per hardware queue, @caps.num_queues of them
+ * @regions: allocators of device DRAM and SRAM (index enum drm_edna_region;
+ *	host memory has none)
+ * @kctx: the kernel's own MMU context, id 0, for diagnostics
+ * @contexts: live MMU contexts by id, so a reset can restore them
+ * @fault_lock: protects @fault and @irq_stats; taken in the interrupt handler
+ * @fault: the last MMU fault
+ * @irq_stats: interrupt counts
+ * @reset_lock: serialises device and queue resets
+ * @diag_lock: serialises the debugfs diagnostics
  */
 struct edna_device {
 	struct drm_device drm;
 	struct regmap *regmap;
 	int irq;
 	struct edna_caps caps;
+	struct edna_ring rings[EDNA_MAX_QUEUES];
+	struct edna_region regions[EDNA_REGION_COUNT];
+	struct edna_mmu_ctx *kctx;
+
+	struct xarray contexts;
+
+	spinlock_t fault_lock;
+	struct edna_fault fault;
+	struct edna_irq_stats irq_stats;
+
+	struct mutex reset_lock;
+	struct mutex diag_lock;
 };
 
 static inline struct edna_device *to_edna_device(struct drm_device *drm)

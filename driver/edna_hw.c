@@ -7,11 +7,16 @@
 
 #include <linux/bitfield.h>
 #include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/interrupt.h>
+#include <linux/log2.h>
+#include <linux/moduleparam.h>
 #include <linux/units.h>
 #include <linux/regmap.h>
 
 #include "edna_drv.h"
 #include "edna_hw.h"
+#include "edna_mmu.h"
 #include "edna_regs.h"
 
 /*
@@ -20,6 +25,19 @@
  */
 #define EDNA_BOOT_TIMEOUT_US	100000
 #define EDNA_BOOT_POLL_US	20
+
+/*
+ * A queue reset waits for the job in flight to reach a chunk boundary; the
+ * manual bounds a chunk at 4 KiB or one graph op, far below a second.
+ */
+#define EDNA_QUEUE_RESET_TIMEOUT_US	1000000
+
+#define EDNA_IRQ_ALL	(EDNA_IRQ_JOB_DONE_ALL | EDNA_IRQ_JOB_ERROR_ALL | \
+			 EDNA_IRQ_MMU_FAULT | EDNA_IRQ_DEV_ERROR)
+
+static unsigned int ring_entries = 64;
+module_param(ring_entries, uint, 0444);
+MODULE_PARM_DESC(ring_entries, "Descriptors per hardware ring, a power of two (2-4096, default 64)");
 
 const struct regmap_config edna_regmap_config = {
 	.name = "edna",
@@ -42,6 +60,21 @@ static u32 edna_rd(struct edna_device *edev, unsigned int reg)
 static void edna_wr(struct edna_device *edev, unsigned int reg, u32 val)
 {
 	regmap_write(edev->regmap, reg, val);
+}
+
+/* A HI, LO, HI read gives a consistent snapshot of a live 64-bit counter. */
+static u64 edna_rd64(struct edna_device *edev, unsigned int lo)
+{
+	u32 hi = edna_rd(edev, EDNA_CNT_HI(lo));
+	u32 lo_val, hi2;
+
+	for (;;) {
+		lo_val = edna_rd(edev, lo);
+		hi2 = edna_rd(edev, EDNA_CNT_HI(lo));
+		if (hi2 == hi)
+			return (u64)hi << 32 | lo_val;
+		hi = hi2;
+	}
 }
 
 static void edna_hw_read_caps(struct edna_device *edev)
@@ -98,18 +131,141 @@ int edna_hw_probe(struct edna_device *edev)
 	return 0;
 }
 
+/* Program a ring into its queue and enable it; the queue must be reset. */
+static void edna_hw_ring_start(struct edna_device *edev, struct edna_ring *ring)
+{
+	u32 q = ring->queue;
+
+	edna_wr(edev, EDNA_REG_Q(q, EDNA_Q_RING_LO), lower_32_bits(ring->dma));
+	edna_wr(edev, EDNA_REG_Q(q, EDNA_Q_RING_HI), upper_32_bits(ring->dma));
+	edna_wr(edev, EDNA_REG_Q(q, EDNA_Q_RING_SIZE), ring->entries);
+	edna_wr(edev, EDNA_REG_Q(q, EDNA_Q_CTRL), EDNA_Q_CTRL_ENABLE);
+}
+
+/*
+ * Tell the submitters of every descriptor the device will now never
+ * complete, and start the ring over.  Only after the device has stopped
+ * touching the ring: its queue or the whole device was reset.
+ */
+static void edna_hw_ring_abort(struct edna_ring *ring)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ring->lock, flags);
+	while (ring->completed != ring->tail) {
+		struct edna_hw_slot *slot = &ring->slots[ring->completed & (ring->entries - 1)];
+
+		ring->completed++;
+		slot->done(slot->data, EDNA_JOB_ABORTED);
+	}
+	ring->completed = 0;
+	ring->tail = 0;
+	spin_unlock_irqrestore(&ring->lock, flags);
+}
+
+/* Process every descriptor the device has consumed since the last call. */
+static void edna_hw_ring_complete(struct edna_device *edev, struct edna_ring *ring)
+{
+	unsigned long flags;
+	u32 head;
+
+	spin_lock_irqsave(&ring->lock, flags);
+	head = edna_rd(edev, EDNA_REG_Q(ring->queue, EDNA_Q_HEAD));
+	if (head - ring->completed > ring->tail - ring->completed) {
+		/* HEAD beyond what was written: the device is confused. */
+		edna_err(edev, "queue %u: head %u beyond tail %u\n", ring->queue, head, ring->tail);
+		spin_unlock_irqrestore(&ring->lock, flags);
+		return;
+	}
+	/* Status words were written before HEAD moved. */
+	dma_rmb();
+	while (ring->completed != head) {
+		u32 idx = ring->completed & (ring->entries - 1);
+		struct edna_hw_slot *slot = &ring->slots[idx];
+		u32 status = le32_to_cpu(READ_ONCE(ring->desc[idx].status));
+
+		ring->completed++;
+		slot->done(slot->data, status);
+	}
+	spin_unlock_irqrestore(&ring->lock, flags);
+}
+
+static void edna_hw_read_fault(struct edna_device *edev)
+{
+	u32 info = edna_rd(edev, EDNA_REG_MMU_FAULT_INFO);
+	struct edna_fault *f = &edev->fault;
+
+	if (!(info & EDNA_FAULT_VALID))
+		return;
+	spin_lock(&edev->fault_lock);
+	f->va = (u64)edna_rd(edev, EDNA_REG_MMU_FAULT_VA_HI) << 32 |
+		edna_rd(edev, EDNA_REG_MMU_FAULT_VA_LO);
+	f->ctx = FIELD_GET(EDNA_FAULT_CTX, info);
+	f->queue = FIELD_GET(EDNA_FAULT_QUEUE, info);
+	f->reason = FIELD_GET(EDNA_FAULT_REASON, info);
+	f->write = info & EDNA_FAULT_WRITE;
+	f->count++;
+	spin_unlock(&edev->fault_lock);
+	dev_err_ratelimited(edev->drm.dev,
+			    "MMU fault: context %u queue %u %s at %#llx, reason %u\n",
+			    f->ctx, f->queue, f->write ? "write" : "read", f->va, f->reason);
+}
+
+static irqreturn_t edna_hw_irq(int irq, void *arg)
+{
+	struct edna_device *edev = arg;
+	struct edna_irq_stats *st = &edev->irq_stats;
+	unsigned long done;
+	u32 status;
+	int q;
+
+	status = edna_rd(edev, EDNA_REG_IRQ_STATUS) & edna_rd(edev, EDNA_REG_IRQ_MASK);
+	if (!status)
+		return IRQ_NONE;
+
+	/* The fault latch clears on ack: read it first. */
+	if (status & EDNA_IRQ_MMU_FAULT)
+		edna_hw_read_fault(edev);
+	if (status & EDNA_IRQ_DEV_ERROR)
+		dev_err_ratelimited(edev->drm.dev, "device error %#x\n",
+				    edna_rd(edev, EDNA_REG_DEV_ERROR));
+	/* Ack before processing: a completion after this raises a new interrupt. */
+	edna_wr(edev, EDNA_REG_IRQ_STATUS, status);
+
+	done = FIELD_GET(EDNA_IRQ_JOB_DONE_ALL, status) | FIELD_GET(EDNA_IRQ_JOB_ERROR_ALL, status);
+	for_each_set_bit(q, &done, edev->caps.num_queues)
+		edna_hw_ring_complete(edev, &edev->rings[q]);
+
+	spin_lock(&edev->fault_lock);
+	st->handled++;
+	st->job_done += hweight32(FIELD_GET(EDNA_IRQ_JOB_DONE_ALL, status));
+	st->job_error += hweight32(FIELD_GET(EDNA_IRQ_JOB_ERROR_ALL, status));
+	st->mmu_fault += !!(status & EDNA_IRQ_MMU_FAULT);
+	st->dev_error += !!(status & EDNA_IRQ_DEV_ERROR);
+	spin_unlock(&edev->fault_lock);
+	edna_dbg(edev, IRQ, "status %#x\n", status);
+	return IRQ_HANDLED;
+}
+
 /**
- * edna_hw_reset() - reset the whole device and redo the boot handshake
+ * edna_hw_reset() - reset the whole device and bring it back to service
  * @edev: the device
  *
- * Everything the device held is lost: rings, MMU contexts, interrupt mask.
+ * Identify-time state survives; everything the device held is programmed
+ * again: rings (empty), MMU contexts, interrupt mask.  Descriptors in
+ * flight complete with EDNA_JOB_ABORTED.
  *
- * Return: 0, or -ETIMEDOUT / -EIO when the device does not come back.
+ * Return: 0, or -ETIMEDOUT / -EIO when the device does not come back; it
+ * is then left with interrupts masked and its descriptors aborted.
  */
 int edna_hw_reset(struct edna_device *edev)
 {
-	u32 status;
+	struct edna_mmu_ctx *ctx;
+	unsigned long id;
+	u32 status, q;
 	int ret;
+
+	guard(mutex)(&edev->reset_lock);
 
 	edna_wr(edev, EDNA_REG_IRQ_MASK, 0);
 	edna_wr(edev, EDNA_REG_DEV_CTRL, EDNA_DEV_CTRL_RESET);
@@ -118,12 +274,13 @@ int edna_hw_reset(struct edna_device *edev)
 				       EDNA_BOOT_POLL_US, EDNA_BOOT_TIMEOUT_US);
 	if (ret) {
 		edna_err(edev, "device did not become ready after reset\n");
-		return ret;
+		goto out_abort;
 	}
 	if (status & EDNA_DEV_STATUS_HALTED) {
 		edna_err(edev, "device halted during boot, error %#x\n",
 			 edna_rd(edev, EDNA_REG_DEV_ERROR));
-		return -EIO;
+		ret = -EIO;
+		goto out_abort;
 	}
 
 	edna_wr(edev, EDNA_REG_HANDSHAKE, EDNA_HANDSHAKE_HOST);
@@ -132,18 +289,233 @@ int edna_hw_reset(struct edna_device *edev)
 				       EDNA_BOOT_POLL_US, EDNA_BOOT_TIMEOUT_US);
 	if (ret) {
 		edna_err(edev, "no boot handshake from the device (%#x)\n", status);
-		return ret;
+		goto out_abort;
 	}
-	edna_dbg(edev, HW, "reset and handshake done\n");
+
+	for (q = 0; q < edev->caps.num_queues; q++) {
+		edna_hw_ring_abort(&edev->rings[q]);
+		edna_hw_ring_start(edev, &edev->rings[q]);
+	}
+	xa_for_each(&edev->contexts, id, ctx)
+		edna_hw_ctx_set_root(edev, id, edna_mmu_ctx_root(ctx));
+	edna_wr(edev, EDNA_REG_IRQ_MASK, EDNA_IRQ_ALL);
+	edna_dbg(edev, HW, "reset done\n");
+	return 0;
+
+out_abort:
+	/*
+	 * A device that does not come back is treated as gone: nobody may
+	 * wait forever for what it held.
+	 */
+	for (q = 0; q < edev->caps.num_queues; q++)
+		edna_hw_ring_abort(&edev->rings[q]);
+	return ret;
+}
+
+/**
+ * edna_hw_init() - allocate the rings, take the interrupt, start the device
+ * @edev: an identified device (edna_hw_probe())
+ *
+ * Everything is device-managed: nothing to undo but edna_hw_fini().
+ *
+ * Return: 0 or a negative errno.
+ */
+int edna_hw_init(struct edna_device *edev)
+{
+	struct device *dev = edev->drm.dev;
+	u32 q;
+	int ret;
+
+	if (!is_power_of_2(ring_entries) || ring_entries < EDNA_RING_MIN_ENTRIES ||
+	    ring_entries > EDNA_RING_MAX_ENTRIES)
+		return dev_err_probe(dev, -EINVAL, "ring_entries=%u is not a power of two in [%u, %u]\n",
+				     ring_entries, EDNA_RING_MIN_ENTRIES, EDNA_RING_MAX_ENTRIES);
+
+	for (q = 0; q < edev->caps.num_queues; q++) {
+		struct edna_ring *ring = &edev->rings[q];
+
+		ring->queue = q;
+		ring->entries = ring_entries;
+		spin_lock_init(&ring->lock);
+		ring->desc = dmam_alloc_coherent(dev, ring->entries * EDNA_DESC_SIZE,
+						 &ring->dma, GFP_KERNEL);
+		ring->slots = devm_kcalloc(dev, ring->entries, sizeof(*ring->slots), GFP_KERNEL);
+		if (!ring->desc || !ring->slots)
+			return -ENOMEM;
+	}
+
+	ret = devm_request_irq(dev, edev->irq, edna_hw_irq, 0, dev_name(dev), edev);
+	if (ret)
+		return dev_err_probe(dev, ret, "cannot take interrupt %d\n", edev->irq);
+
+	return edna_hw_reset(edev);
+}
+
+/**
+ * edna_hw_fini() - stop the device before the driver lets go of it
+ * @edev: the device
+ *
+ * After this the device touches no host memory, so the rings and page
+ * tables may be freed.
+ */
+void edna_hw_fini(struct edna_device *edev)
+{
+	u32 status;
+
+	edna_wr(edev, EDNA_REG_IRQ_MASK, 0);
+	edna_wr(edev, EDNA_REG_DEV_CTRL, EDNA_DEV_CTRL_RESET);
+	/* READY comes back only once every queue has let go of memory. */
+	if (regmap_read_poll_timeout(edev->regmap, EDNA_REG_DEV_STATUS, status,
+				     status & EDNA_DEV_STATUS_READY,
+				     EDNA_BOOT_POLL_US, EDNA_BOOT_TIMEOUT_US))
+		edna_err(edev, "device did not quiesce\n");
+	synchronize_irq(edev->irq);
+}
+
+/**
+ * edna_hw_submit() - write one descriptor to a queue and ring its doorbell
+ * @edev: the device
+ * @queue: hardware queue
+ * @desc: the descriptor; its seq and status are filled in here
+ * @done: called once with the descriptor's final status
+ * @data: for @done
+ *
+ * Return: 0, or -EBUSY when the ring is full.
+ */
+int edna_hw_submit(struct edna_device *edev, u32 queue, const struct edna_hw_desc *desc,
+		   edna_hw_done_fn done, void *data)
+{
+	struct edna_ring *ring = &edev->rings[queue];
+	struct edna_hw_desc *d;
+	unsigned long flags;
+	u32 idx;
+
+	spin_lock_irqsave(&ring->lock, flags);
+	if (ring->tail - ring->completed >= ring->entries) {
+		spin_unlock_irqrestore(&ring->lock, flags);
+		return -EBUSY;
+	}
+	idx = ring->tail & (ring->entries - 1);
+	d = &ring->desc[idx];
+	*d = *desc;
+	d->seq = cpu_to_le32(++ring->seq);
+	d->status = cpu_to_le32(EDNA_JOB_PENDING);
+	ring->slots[idx].done = done;
+	ring->slots[idx].data = data;
+	ring->tail++;
+	/* The descriptor must be visible to the device before the doorbell. */
+	dma_wmb();
+	edna_wr(edev, EDNA_REG_Q(queue, EDNA_Q_TAIL), ring->tail);
+	spin_unlock_irqrestore(&ring->lock, flags);
 	return 0;
 }
 
 /**
- * edna_hw_fini() - quiesce the device before the driver lets go of it
+ * edna_hw_doorbell() - ring a queue's doorbell without new descriptors
  * @edev: the device
+ * @queue: hardware queue
+ *
+ * A diagnostic: the device must treat it as a no-op.
  */
-void edna_hw_fini(struct edna_device *edev)
+void edna_hw_doorbell(struct edna_device *edev, u32 queue)
 {
-	edna_wr(edev, EDNA_REG_IRQ_MASK, 0);
-	edna_wr(edev, EDNA_REG_DEV_CTRL, EDNA_DEV_CTRL_RESET);
+	struct edna_ring *ring = &edev->rings[queue];
+	unsigned long flags;
+
+	spin_lock_irqsave(&ring->lock, flags);
+	edna_wr(edev, EDNA_REG_Q(queue, EDNA_Q_TAIL), ring->tail);
+	spin_unlock_irqrestore(&ring->lock, flags);
+}
+
+/**
+ * edna_hw_queue_reset() - reset one queue, abandoning its descriptors
+ * @edev: the device
+ * @queue: hardware queue
+ *
+ * Descriptors in flight complete with EDNA_JOB_ABORTED; the queue is
+ * empty and enabled again on return.
+ *
+ * Return: 0, or -ETIMEDOUT if the queue does not stop (reset the device).
+ */
+int edna_hw_queue_reset(struct edna_device *edev, u32 queue)
+{
+	struct edna_ring *ring = &edev->rings[queue];
+	u32 ctrl;
+	int ret;
+
+	guard(mutex)(&edev->reset_lock);
+
+	edna_wr(edev, EDNA_REG_Q(queue, EDNA_Q_CTRL), EDNA_Q_CTRL_RESET);
+	ret = regmap_read_poll_timeout(edev->regmap, EDNA_REG_Q(queue, EDNA_Q_CTRL), ctrl,
+				       !(ctrl & EDNA_Q_CTRL_RESET), EDNA_BOOT_POLL_US,
+				       EDNA_QUEUE_RESET_TIMEOUT_US);
+	if (ret) {
+		edna_err(edev, "queue %u did not stop on reset\n", queue);
+		return ret;
+	}
+	edna_hw_ring_abort(ring);
+	edna_hw_ring_start(edev, ring);
+	edna_dbg(edev, HW, "queue %u reset\n", queue);
+	return 0;
+}
+
+void edna_hw_queue_state(struct edna_device *edev, u32 queue, struct edna_hw_queue_state *st)
+{
+	st->head = edna_rd(edev, EDNA_REG_Q(queue, EDNA_Q_HEAD));
+	st->tail = edna_rd(edev, EDNA_REG_Q(queue, EDNA_Q_TAIL));
+	st->done_seq = edna_rd(edev, EDNA_REG_Q(queue, EDNA_Q_DONE_SEQ));
+	st->ctrl = edna_rd(edev, EDNA_REG_Q(queue, EDNA_Q_CTRL));
+	st->status = edna_rd(edev, EDNA_REG_Q(queue, EDNA_Q_STATUS));
+	st->progress = edna_rd(edev, EDNA_REG_Q(queue, EDNA_Q_PROGRESS));
+	st->jobs = edna_rd(edev, EDNA_REG_Q(queue, EDNA_Q_JOBS));
+	st->busy_cycles = edna_rd64(edev, EDNA_REG_Q(queue, EDNA_Q_BUSY_CYCLES_LO));
+}
+
+/* The root goes in HI first: the device acts on LO, which holds VALID. */
+void edna_hw_ctx_set_root(struct edna_device *edev, u32 ctx, dma_addr_t root)
+{
+	edna_wr(edev, EDNA_REG_CTX_ROOT_HI(ctx), upper_32_bits(root));
+	edna_wr(edev, EDNA_REG_CTX_ROOT_LO(ctx), lower_32_bits(root) | EDNA_CTX_ROOT_VALID);
+	edna_hw_mmu_invalidate(edev, ctx);
+}
+
+void edna_hw_ctx_clear(struct edna_device *edev, u32 ctx)
+{
+	edna_wr(edev, EDNA_REG_CTX_ROOT_LO(ctx), 0);
+	edna_wr(edev, EDNA_REG_CTX_ROOT_HI(ctx), 0);
+	edna_hw_mmu_invalidate(edev, ctx);
+}
+
+void edna_hw_mmu_invalidate(struct edna_device *edev, u32 ctx)
+{
+	edna_wr(edev, EDNA_REG_MMU_INVALIDATE, ctx);
+}
+
+void edna_hw_counters(struct edna_device *edev, struct edna_hw_counters *cnt)
+{
+	int r;
+
+	cnt->ops = edna_rd64(edev, EDNA_REG_CNT_OPS_LO);
+	cnt->macs = edna_rd64(edev, EDNA_REG_CNT_MACS_LO);
+	for (r = 0; r < EDNA_REGION_COUNT; r++) {
+		cnt->bytes[r][0] = edna_rd64(edev, EDNA_REG_CNT_BYTES_LO(r, 0));
+		cnt->bytes[r][1] = edna_rd64(edev, EDNA_REG_CNT_BYTES_LO(r, 1));
+	}
+	cnt->energy_uj = edna_rd64(edev, EDNA_REG_CNT_ENERGY_UJ_LO);
+	cnt->cycles = edna_rd64(edev, EDNA_REG_CNT_CYCLES_LO);
+}
+
+u32 edna_hw_irq_mask(struct edna_device *edev)
+{
+	return edna_rd(edev, EDNA_REG_IRQ_MASK);
+}
+
+void edna_hw_set_irq_mask(struct edna_device *edev, u32 mask)
+{
+	edna_wr(edev, EDNA_REG_IRQ_MASK, mask & EDNA_IRQ_ALL);
+}
+
+u32 edna_hw_irq_pending(struct edna_device *edev)
+{
+	return edna_rd(edev, EDNA_REG_IRQ_STATUS);
 }

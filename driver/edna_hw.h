@@ -5,8 +5,62 @@
 
 #include "edna_drv.h"
 
+/**
+ * struct edna_hw_queue_state - a queue as the device sees it, for debugfs
+ * @head: HEAD
+ * @tail: TAIL
+ * @done_seq: DONE_SEQ
+ * @ctrl: CTRL
+ * @status: STATUS
+ * @progress: PROGRESS
+ * @jobs: JOBS
+ * @busy_cycles: BUSY_CYCLES
+ */
+struct edna_hw_queue_state {
+	u32 head;
+	u32 tail;
+	u32 done_seq;
+	u32 ctrl;
+	u32 status;
+	u32 progress;
+	u32 jobs;
+	u64 busy_cycles;
+};
+
+/**
+ * struct edna_hw_counters - the device's activity counters
+ * @ops: descriptors and graph ops executed
+ * @macs: multiply-accumulates
+ * @bytes: bytes moved, by region and direction (0 read, 1 write)
+ * @energy_uj: energy, microjoules
+ * @cycles: device cycles since reset
+ */
+struct edna_hw_counters {
+	u64 ops;
+	u64 macs;
+	u64 bytes[EDNA_REGION_COUNT][2];
+	u64 energy_uj;
+	u64 cycles;
+};
+
 int edna_hw_probe(struct edna_device *edev);
+int edna_hw_init(struct edna_device *edev);
 int edna_hw_reset(struct edna_device *edev);
 void edna_hw_fini(struct edna_device *edev);
+
+int edna_hw_submit(struct edna_device *edev, u32 queue, const struct edna_hw_desc *desc,
+		   edna_hw_done_fn done, void *data);
+int edna_hw_queue_reset(struct edna_device *edev, u32 queue);
+void edna_hw_doorbell(struct edna_device *edev, u32 queue);
+void edna_hw_queue_state(struct edna_device *edev, u32 queue, struct edna_hw_queue_state *st);
+
+void edna_hw_ctx_set_root(struct edna_device *edev, u32 ctx, dma_addr_t root);
+void edna_hw_ctx_clear(struct edna_device *edev, u32 ctx);
+void edna_hw_mmu_invalidate(struct edna_device *edev, u32 ctx);
+
+void edna_hw_counters(struct edna_device *edev, struct edna_hw_counters *cnt);
+u32 edna_hw_irq_mask(struct edna_device *edev);
+void edna_hw_set_irq_mask(struct edna_device *edev, u32 mask);
+u32 edna_hw_irq_pending(struct edna_device *edev);
 
 #endif /* __EDNA_HW_H__ */

@@ -43,9 +43,18 @@
 #define   EDNA_HANDSHAKE_HOST		0x484f5354	/* "HOST" */
 #define   EDNA_HANDSHAKE_DEVICE		0x44455643	/* "DEVC" */
 #define EDNA_REG_DEV_ERROR		0x004c
+#define   EDNA_DEV_ERROR_CODE		GENMASK(7, 0)	/* enum edna_dev_error */
+#define   EDNA_DEV_ERROR_QUEUE		GENMASK(11, 8)
 #define EDNA_REG_POWER_CTRL		0x0050
 #define EDNA_REG_POWER_STATUS		0x0054
 #define EDNA_REG_SCRATCH		0x0058
+
+/* Codes of EDNA_REG_DEV_ERROR: errors the device cannot pin on one job */
+enum edna_dev_error {
+	EDNA_DEV_ERROR_NONE = 0,
+	EDNA_DEV_ERROR_RING_OVERRUN = 1,	/* TAIL - HEAD > RING_SIZE */
+	EDNA_DEV_ERROR_RING_BUS = 2,		/* ring entry not readable */
+};
 
 /* Interrupts */
 #define EDNA_REG_IRQ_STATUS		0x0080	/* write 1 to clear */
@@ -76,6 +85,7 @@ enum edna_fault_reason {
 	EDNA_FAULT_PERMISSION = 2,
 	EDNA_FAULT_BAD_TABLE = 3,
 	EDNA_FAULT_NO_CONTEXT = 4,
+	EDNA_FAULT_BUS = 5,
 };
 
 /* Command queues: EDNA_MAX_QUEUES blocks of EDNA_QUEUE_STRIDE bytes */
@@ -94,6 +104,7 @@ enum edna_fault_reason {
 #define EDNA_Q_STATUS			0x1c
 #define   EDNA_Q_STATUS_BUSY		BIT(0)
 #define   EDNA_Q_STATUS_OVERRUN		BIT(1)
+#define   EDNA_Q_STATUS_STOPPED		BIT(2)	/* fetching stopped until queue reset */
 #define EDNA_Q_PROGRESS			0x20
 #define EDNA_Q_BUSY_CYCLES_LO		0x24
 #define EDNA_Q_BUSY_CYCLES_HI		0x28
@@ -156,6 +167,7 @@ enum edna_job_status {
 	EDNA_JOB_MMU_FAULT = 1,
 	EDNA_JOB_BAD_DESC = 2,
 	EDNA_JOB_BAD_GRAPH = 3,
+	EDNA_JOB_BUS_ERROR = 4,
 	EDNA_JOB_PENDING = 0xffffffff,	/* written by the driver */
 };
 
@@ -173,5 +185,6 @@ struct edna_hw_desc {
 };
 
 #define EDNA_DESC_SIZE			64
+#define EDNA_JOB_MAX_SIZE		(1ULL << 30)	/* FILL/COPY size limit */
 
 #endif /* __EDNA_REGS_H__ */

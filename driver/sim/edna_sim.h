@@ -14,9 +14,30 @@
 struct platform_device;
 struct irq_domain;
 struct dentry;
+struct page;
+
+/* Number of power states of EDNA_REG_POWER_MW */
+#define EDNA_SIM_PSTATES	3
+
+/*
+ * Fixed cost of one descriptor: fetch, decode and status write-back take
+ * about as long as one PCIe round trip plus a few hundred device cycles.
+ */
+#define EDNA_SIM_JOB_OVERHEAD_NS	500
 
 /**
  * struct edna_sim_params - the shape of one simulated device
+ * @num_queues: command queues
+ * @num_contexts: MMU contexts
+ * @sram_kib: on-chip SRAM
+ * @dram_kib: device DRAM
+ * @clock_mhz: device clock
+ * @macs_per_cycle: peak multiply-accumulates per cycle
+ * @bw_mbps: peak bandwidth per memory target in MB/s (10^6 bytes)
+ * @power_mw: power per power state
+ * @power_up_us: latency of OFF -> ACTIVE
+ * @pj_per_byte: dynamic energy per byte moved, per target
+ * @pj_per_mac: dynamic energy per multiply-accumulate
  *
  * Set from module parameters at creation; constant afterwards.
  */
@@ -28,8 +49,59 @@ struct edna_sim_params {
 	u32 clock_mhz;
 	u32 macs_per_cycle;
 	u32 bw_mbps[EDNA_NUM_TARGETS];
-	u32 power_mw[3];
+	u32 power_mw[EDNA_SIM_PSTATES];
 	u32 power_up_us;
+	u32 pj_per_byte[EDNA_NUM_TARGETS];
+	u32 pj_per_mac;
+};
+
+struct edna_sim;
+
+/**
+ * struct edna_sim_queue - one command queue
+ * @sim: the device
+ * @index: queue number
+ * @work: the queue's fetch/execute engine; runs on @sim->wq
+ *
+ * Everything below is protected by @sim->lock.
+ *
+ * @ring: RING_HI:RING_LO, bus address of the ring
+ * @size: RING_SIZE, entries; 0 or a power of two
+ * @head: HEAD, free-running count of completed entries
+ * @tail: TAIL, free-running count of submitted entries
+ * @done_seq: DONE_SEQ, seq of the last completed descriptor
+ * @ctrl: CTRL, only EDNA_Q_CTRL_ENABLE is stored
+ * @status: STATUS
+ * @progress: PROGRESS, units of work done since the queue reset
+ * @jobs: JOBS
+ * @busy_cycles: BUSY_CYCLES
+ * @running: @work owns a job: between fetching a ring entry and
+ *	completing or abandoning it.  A reset of the queue is deferred while
+ *	set (CTRL reads back RESET)
+ * @reset_pending: a queue or device reset waits for @work to let go of
+ *	its job; register writes to the queue are ignored meanwhile
+ * @hang_armed: debugfs: the next job fetched stalls
+ * @hung: the fetched job stalls: BUSY, no progress, until reset
+ */
+struct edna_sim_queue {
+	struct edna_sim *sim;
+	unsigned int index;
+	struct work_struct work;
+
+	u64 ring;
+	u32 size;
+	u32 head;
+	u32 tail;
+	u32 done_seq;
+	u32 ctrl;
+	u32 status;
+	u32 progress;
+	u32 jobs;
+	u64 busy_cycles;
+	bool running;
+	bool reset_pending;
+	bool hang_armed;
+	bool hung;
 };
 
 /**
@@ -42,18 +114,41 @@ struct edna_sim_params {
  * @fwnode: names @domain
  * @domain: the interrupt controller of this device, one line
  * @irq_work: delivers the line from interrupt context
- * @wq: runs the device's "firmware": boot
- * @boot_work: completes a reset, the way firmware boot would
- * @lock: protects the register state below; taken with interrupts off
- *	because regmap calls back with its own spinlock held
+ * @wq: runs the device's "firmware": boot, and one engine per queue
+ * @boot_work: completes a reset or a power-up, the way firmware boot would
+ * @debugfs: this device's knobs
+ * @mem: device memories by target (DRAM, SRAM; HOST is NULL), allocated
+ *	at creation.  The pointers are constant; the contents are written by
+ *	the queue engines without locks (concurrent jobs writing the same
+ *	bytes is undefined, as on silicon) and zeroed by @boot_work after a
+ *	power-off while no engine can run
+ * @mem_size: size of @mem in bytes, by target
+ * @queues: the command queues; the first params.num_queues exist
+ * @lock: protects everything below and the registers of @queues; taken
+ *	with interrupts off because regmap calls back with its own spinlock
+ *	held and @irq_work takes it in hard interrupt context.  Never held
+ *	while job data is copied
+ * @dying: the device is being destroyed: nothing is queued on @wq any more
+ * @reset_gen: incremented by every device reset and power-off; a job
+ *	fetched before it is abandoned and its work is not counted after it
+ * @mem_lost: power went OFF: @boot_work zeroes @mem before READY
  * @dev_status: DEV_STATUS
  * @handshake: HANDSHAKE
- * @dev_error: DEV_ERROR
+ * @dev_error: DEV_ERROR latch, first error wins
  * @irq_status: IRQ_STATUS
  * @irq_mask: IRQ_MASK
  * @scratch: SCRATCH
- * @power_state: POWER_STATUS
- * @debugfs: this device's knobs
+ * @power_state: POWER_STATUS (and POWER_CTRL)
+ * @fault_va: MMU_FAULT_VA latch
+ * @fault_info: MMU_FAULT_INFO latch; the latch is full when it has
+ *	EDNA_FAULT_VALID
+ * @ctx_root: CTX_ROOT_HI:LO per context, params.num_contexts entries
+ * @reset_ns: ktime of the last reset or power-up; base of CNT_CYCLES
+ * @cnt_ops: CNT_OPS
+ * @cnt_macs: CNT_MACS
+ * @cnt_bytes: CNT_BYTES by target and direction (0 read, 1 write)
+ * @cnt_energy_uj: CNT_ENERGY_UJ
+ * @energy_pj: energy not yet a whole microjoule, < 10^6 pJ
  */
 struct edna_sim {
 	int index;
@@ -67,8 +162,14 @@ struct edna_sim {
 	struct workqueue_struct *wq;
 	struct work_struct boot_work;
 	struct dentry *debugfs;
+	u8 *mem[EDNA_NUM_TARGETS];
+	u64 mem_size[EDNA_NUM_TARGETS];
+	struct edna_sim_queue queues[EDNA_MAX_QUEUES];
 
 	spinlock_t lock;
+	bool dying;
+	u32 reset_gen;
+	bool mem_lost;
 	u32 dev_status;
 	u32 handshake;
 	u32 dev_error;
@@ -76,12 +177,113 @@ struct edna_sim {
 	u32 irq_mask;
 	u32 scratch;
 	u32 power_state;
+	u64 fault_va;
+	u32 fault_info;
+	u64 *ctx_root;
+	u64 reset_ns;
+	u64 cnt_ops;
+	u64 cnt_macs;
+	u64 cnt_bytes[EDNA_NUM_TARGETS][2];
+	u64 cnt_energy_uj;
+	u32 energy_pj;
+};
+
+/**
+ * struct edna_sim_addr - a translated device address
+ * @target: EDNA_TARGET_*
+ * @addr: bus address (host) or byte offset (DRAM, SRAM)
+ * @page: the host page holding @addr; host only
+ */
+struct edna_sim_addr {
+	u32 target;
+	u64 addr;
+	struct page *page;
+};
+
+/**
+ * struct edna_sim_job - the job a queue engine is executing
+ * @q: its queue
+ * @gen: sim->reset_gen when it was fetched
+ * @slot_page: host page of its ring entry, for the status write-back
+ * @slot_off: offset of the ring entry in @slot_page
+ * @op: descriptor fields in CPU byte order
+ * @flags: see @op
+ * @ctx: see @op
+ * @seq: see @op
+ * @pattern: see @op
+ * @src: see @op
+ * @dst: see @op
+ * @size: see @op
+ * @reserved: the descriptor's reserved words are not zero
+ * @root: CTX_ROOT of @ctx, sampled at each chunk boundary
+ * @bytes: bytes moved by the job, by target and direction (0 read)
+ * @pending: bytes moved since the last chunk boundary, not yet counted
+ * @pending_units: units of work done since the last chunk boundary
+ * @macs: multiply-accumulates done by the job
+ * @status: EDNA_JOB_*, written back to the descriptor
+ * @fault: the job stopped at a translation fault or bus error
+ * @fault_va: the VA of the access that faulted
+ * @fault_info: MMU_FAULT_INFO of the fault, VALID included
+ *
+ * Private to the queue's engine; on its stack.
+ */
+struct edna_sim_job {
+	struct edna_sim_queue *q;
+	u32 gen;
+	struct page *slot_page;
+	unsigned int slot_off;
+	u32 op;
+	u32 flags;
+	u32 ctx;
+	u32 seq;
+	u32 pattern;
+	u64 src;
+	u64 dst;
+	u64 size;
+	bool reserved;
+	u64 root;
+	u64 bytes[EDNA_NUM_TARGETS][2];
+	u64 pending[EDNA_NUM_TARGETS][2];
+	u32 pending_units;
+	u64 macs;
+	u32 status;
+	bool fault;
+	u64 fault_va;
+	u32 fault_info;
 };
 
 extern const struct regmap_config edna_sim_regmap_config;
 
+/* edna_sim_regs.c: the register file */
+int edna_sim_reg_read(void *context, unsigned int reg, unsigned int *val);
 void edna_sim_regs_reset(struct edna_sim *sim);
+void edna_sim_quiesce(struct edna_sim *sim);
 void edna_sim_boot_work(struct work_struct *work);
 void edna_sim_raise_locked(struct edna_sim *sim, u32 bits);
+void edna_sim_dev_error_locked(struct edna_sim *sim, u32 code, unsigned int queue);
+
+/* edna_sim_queue.c: rings, the queue engines, completion */
+void edna_sim_queue_init(struct edna_sim *sim, unsigned int index);
+u32 edna_sim_queue_read_locked(struct edna_sim_queue *q, unsigned int off);
+void edna_sim_queue_write_locked(struct edna_sim_queue *q, unsigned int off, u32 val);
+void edna_sim_queue_reset_locked(struct edna_sim_queue *q);
+void edna_sim_queue_kick_locked(struct edna_sim_queue *q);
+bool edna_sim_job_checkin(struct edna_sim_job *job);
+
+/* edna_sim_exec.c: the ops */
+void edna_sim_job_execute(struct edna_sim_job *job);
+u64 edna_sim_job_ns(const struct edna_sim *sim, const struct edna_sim_job *job);
+
+/* edna_sim_mmu.c: host memory by bus address, and address translation */
+struct page *edna_sim_host_page(u64 bus);
+int edna_sim_host_read(u64 bus, void *buf, size_t len);
+int edna_sim_host_write(u64 bus, const void *buf, size_t len);
+bool edna_sim_mmu_translate(struct edna_sim_job *job, u64 va, bool write,
+			    struct edna_sim_addr *a);
+void *edna_sim_mem_map(struct edna_sim *sim, const struct edna_sim_addr *a);
+void edna_sim_mem_unmap(const struct edna_sim_addr *a, void *p);
+
+/* edna_sim_debugfs.c: fault injection and visibility */
+void edna_sim_debugfs_init(struct edna_sim *sim);
 
 #endif /* __EDNA_SIM_H__ */
