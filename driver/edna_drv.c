@@ -10,6 +10,7 @@
 
 #include <linux/module.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include <drm/drm_gem.h>
@@ -22,6 +23,7 @@
 
 #include "edna_drv.h"
 #include "edna_debugfs.h"
+#include "edna_gem.h"
 #include "edna_hw.h"
 #include "edna_mmu.h"
 #include "edna_region.h"
@@ -161,15 +163,65 @@ static int edna_ioctl_query(struct drm_device *drm, void *data, struct drm_file 
 	}
 }
 
+static int edna_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct edna_device *edev = to_edna_device(drm);
+	struct edna_file *efile;
+	int ret, idx;
+
+	if (!drm_dev_enter(drm, &idx))
+		return -ENODEV;
+	efile = kzalloc(sizeof(*efile), GFP_KERNEL);
+	if (!efile) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = edna_gem_file_init(edev, efile);
+	if (ret) {
+		kfree(efile);
+		goto out;
+	}
+	file->driver_priv = efile;
+out:
+	drm_dev_exit(idx);
+	return ret;
+}
+
+/* After drm_gem_release(): the client's BOs are closed and unmapped. */
+static void edna_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	struct edna_file *efile = file->driver_priv;
+
+	edna_gem_file_fini(efile);
+	kfree(efile);
+}
+
+static void edna_show_fdinfo(struct drm_printer *p, struct drm_file *file)
+{
+	edna_gem_show_fdinfo(p, file);
+}
+
 static const struct drm_ioctl_desc edna_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(EDNA_GET_PARAM, edna_ioctl_get_param, 0),
 	DRM_IOCTL_DEF_DRV(EDNA_QUERY, edna_ioctl_query, 0),
+	DRM_IOCTL_DEF_DRV(EDNA_BO_CREATE, edna_ioctl_bo_create, 0),
+	DRM_IOCTL_DEF_DRV(EDNA_BO_INFO, edna_ioctl_bo_info, 0),
 };
 
-DEFINE_DRM_ACCEL_FOPS(edna_fops);
+/* The accel fops of this kernel lack fdinfo, which usage stats need. */
+static const struct file_operations edna_fops = {
+	.owner = THIS_MODULE,
+	DRM_ACCEL_FOPS,
+	.show_fdinfo = drm_show_fdinfo,
+};
 
 static const struct drm_driver edna_drm_driver = {
-	.driver_features = DRIVER_COMPUTE_ACCEL,
+	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM,
+	.open = edna_open,
+	.postclose = edna_postclose,
+	.show_fdinfo = edna_show_fdinfo,
+	.gem_create_object = edna_gem_create_object,
+	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
 	.ioctls = edna_ioctls,
 	.num_ioctls = ARRAY_SIZE(edna_ioctls),
 	.fops = &edna_fops,

@@ -22,11 +22,17 @@ extern "C" {
 
 #define DRM_EDNA_GET_PARAM		0x00
 #define DRM_EDNA_QUERY			0x01
+#define DRM_EDNA_BO_CREATE		0x02
+#define DRM_EDNA_BO_INFO		0x03
 
 #define DRM_IOCTL_EDNA_GET_PARAM \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_EDNA_GET_PARAM, struct drm_edna_get_param)
 #define DRM_IOCTL_EDNA_QUERY \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_EDNA_QUERY, struct drm_edna_query)
+#define DRM_IOCTL_EDNA_BO_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_EDNA_BO_CREATE, struct drm_edna_bo_create)
+#define DRM_IOCTL_EDNA_BO_INFO \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_EDNA_BO_INFO, struct drm_edna_bo_info)
 
 /**
  * enum drm_edna_region - memory tiers of the device
@@ -158,6 +164,74 @@ struct drm_edna_device_info {
 	__u32 power_mw[EDNA_POWER_COUNT];
 	__u32 power_up_us;
 	__u64 reserved;
+};
+
+/*
+ * Buffer flags, DRM_IOCTL_EDNA_BO_CREATE
+ *
+ * EDNA_BO_ALLOW_FALLBACK: if the SRAM has no room, place the buffer in
+ *	device DRAM instead of failing with -ENOSPC; BO_INFO tells where it
+ *	went.  Ignored for other regions.
+ * EDNA_BO_DEVICE_READ_ONLY: the device may only read the buffer (weights,
+ *	graphs); a job writing it faults.
+ */
+#define EDNA_BO_ALLOW_FALLBACK		(1u << 0)
+#define EDNA_BO_DEVICE_READ_ONLY	(1u << 1)
+#define EDNA_BO_CREATE_FLAGS		(EDNA_BO_ALLOW_FALLBACK | EDNA_BO_DEVICE_READ_ONLY)
+
+/**
+ * struct drm_edna_bo_create - allocate a buffer and map it for the device
+ * @size: in, bytes; rounded up to the MMU page size
+ * @region: in, enum drm_edna_region
+ * @flags: in, EDNA_BO_* creation flags
+ * @handle: out, GEM handle
+ * @pad: must be zero
+ * @va: out, device virtual address of the buffer in this file's address
+ *	space
+ *
+ * Each open file of the device is one device address space.  A buffer is
+ * mapped into the address space of every file that holds a handle to it:
+ * the creator's at creation, an importer's at PRIME import.
+ */
+struct drm_edna_bo_create {
+	__u64 size;
+	__u32 region;
+	__u32 flags;
+	__u32 handle;
+	__u32 pad;
+	__u64 va;
+};
+
+/*
+ * Buffer properties, DRM_IOCTL_EDNA_BO_INFO
+ *
+ * EDNA_BO_INFO_MAPPABLE: mmap(2) of the offset on the device fd works.
+ * EDNA_BO_INFO_IMPORTED: the buffer came from another device (PRIME).
+ * EDNA_BO_INFO_DEVICE_READ_ONLY: created with EDNA_BO_DEVICE_READ_ONLY.
+ */
+#define EDNA_BO_INFO_MAPPABLE		(1u << 0)
+#define EDNA_BO_INFO_IMPORTED		(1u << 1)
+#define EDNA_BO_INFO_DEVICE_READ_ONLY	(1u << 2)
+
+/**
+ * struct drm_edna_bo_info - where a buffer lives
+ * @handle: in, GEM handle
+ * @region: out, enum drm_edna_region the buffer was placed in
+ * @size: out, bytes
+ * @va: out, device virtual address in this file's address space
+ * @mmap_offset: out, offset to pass to mmap(2) on the device fd, 0 when the
+ *	buffer is not CPU-visible (device DRAM and SRAM)
+ * @flags: out, EDNA_BO_INFO_*
+ * @pad: must be zero
+ */
+struct drm_edna_bo_info {
+	__u32 handle;
+	__u32 region;
+	__u64 size;
+	__u64 va;
+	__u64 mmap_offset;
+	__u32 flags;
+	__u32 pad;
 };
 
 #if defined(__cplusplus)

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Copyright 2026 The edna authors */
+#ifndef __EDNA_GEM_H__
+#define __EDNA_GEM_H__
+
+#include <drm/drm_gem_shmem_helper.h>
+
+#include "edna_drv.h"
+
+/**
+ * struct edna_file - one open file: one client, one device address space
+ * @edev: the device
+ * @ctx: the MMU context of this client
+ * @va_lock: protects @va_mm
+ * @va_mm: allocator of device virtual addresses in @ctx
+ */
+struct edna_file {
+	struct edna_device *edev;
+	struct edna_mmu_ctx *ctx;
+	struct mutex va_lock;
+	struct drm_mm va_mm;
+};
+
+/**
+ * struct edna_bo_mapping - a buffer mapped in one client's address space
+ * @efile: the client
+ * @va: where, in its address space
+ * @link: in &edna_bo.mappings
+ */
+struct edna_bo_mapping {
+	struct edna_file *efile;
+	struct drm_mm_node va;
+	struct list_head link;
+};
+
+/**
+ * struct edna_bo - a buffer object
+ * @base: host buffers are shmem objects; device buffers (DRAM, SRAM) use
+ *	only @base.base, a GEM object without pages
+ * @region: enum drm_edna_region the buffer lives in
+ * @flags: EDNA_BO_* creation flags
+ * @node: device buffers: the allocation in the region
+ * @lock: protects @mappings
+ * @mappings: the address spaces this buffer is mapped in
+ */
+struct edna_bo {
+	struct drm_gem_shmem_object base;
+	u32 region;
+	u32 flags;
+	struct drm_mm_node node;
+	struct mutex lock;
+	struct list_head mappings;
+};
+
+static inline struct edna_bo *to_edna_bo(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct edna_bo, base.base);
+}
+
+struct drm_gem_object *edna_gem_create_object(struct drm_device *drm, size_t size);
+int edna_gem_file_init(struct edna_device *edev, struct edna_file *efile);
+void edna_gem_file_fini(struct edna_file *efile);
+int edna_bo_va(struct edna_bo *bo, struct edna_file *efile, u64 *va);
+void edna_gem_show_fdinfo(struct drm_printer *p, struct drm_file *file);
+
+int edna_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file);
+int edna_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *file);
+
+#endif /* __EDNA_GEM_H__ */
