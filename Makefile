@@ -59,6 +59,12 @@ $(BUILD)/tools/%: tools/%.c $(LIBACCEL_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LIBACCEL_CFLAGS) -o $@ $< $(LIBACCEL_A) $(DRM_LIBS)
 
+BENCH := $(BUILD)/bench/edna-bench
+
+$(BUILD)/bench/edna-bench: bench/edna_bench.c uapi/drm/edna_accel.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iuapi/drm $(DRM_CFLAGS) -o $@ $< $(DRM_LIBS)
+
 HOST_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/*_test.c))
 
 $(BUILD)/tests/%: tests/%.c $(LIBACCEL_A) $(KSFT_HDR)
@@ -66,20 +72,23 @@ $(BUILD)/tests/%: tests/%.c $(LIBACCEL_A) $(KSFT_HDR)
 	$(CC) $(CFLAGS) -Wno-sign-compare -Wno-clobbered -Wno-unused-parameter -I$(KSFT_DIR) \
 		$(LIBACCEL_CFLAGS) -o $@ $< $(LIBACCEL_A) $(DRM_LIBS)
 
-SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/edna_*_test.c))
+SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/edna_*_test.c selftests/edna_submit_exit.c))
 SELFTEST_DEPS := selftests/edna_test.h uapi/drm/edna_accel.h $(KSFT_HDR)
 
 $(BUILD)/selftests/%: selftests/%.c $(SELFTEST_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-sign-compare -Wno-clobbered -Wno-unused-parameter -I$(KSFT_DIR) -Iuapi/drm $(DRM_CFLAGS) -o $@ $< $(DRM_LIBS) -lpthread
 
-userspace: $(LIBACCEL_A) $(LIBACCEL_SO) $(BUILD)/libaccel/libaccel.pc $(TOOLS) $(SELFTESTS) $(HOST_TESTS)
+userspace: $(BENCH) $(LIBACCEL_A) $(LIBACCEL_SO) $(BUILD)/libaccel/libaccel.pc $(TOOLS) $(SELFTESTS) $(HOST_TESTS)
 
 check: deps
 	@tools/check.sh
 
 demo: deps
 	@tools/demo.sh
+
+bench: deps
+	@tools/bench.sh
 
 checkpatch:
 	@tools/checkpatch.sh

@@ -124,7 +124,7 @@ static int edna_diag_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	df->edev = inode->i_private;
 	file->private_data = df;
-	return nonseekable_open(inode, file);
+	return 0;
 }
 
 static int edna_diag_release(struct inode *inode, struct file *file)
@@ -164,6 +164,7 @@ static const struct file_operations edna_diag_fops = {
 	.release = edna_diag_release,
 	.read = edna_diag_read,
 	.write = edna_diag_write,
+	.llseek = default_llseek,
 };
 
 /**

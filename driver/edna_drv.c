@@ -25,8 +25,10 @@
 #include "edna_debugfs.h"
 #include "edna_gem.h"
 #include "edna_hw.h"
+#include "edna_job.h"
 #include "edna_mmu.h"
 #include "edna_region.h"
+#include "edna_sysfs.h"
 
 #define EDNA_DRIVER_MAJOR	1
 #define EDNA_DRIVER_MINOR	0
@@ -163,9 +165,28 @@ static int edna_ioctl_query(struct drm_device *drm, void *data, struct drm_file 
 	}
 }
 
+static void edna_file_release(struct kref *ref)
+{
+	struct edna_file *efile = container_of(ref, struct edna_file, ref);
+
+	edna_gem_file_fini(efile);
+	kfree(efile);
+}
+
+/**
+ * edna_file_put() - drop a reference to a client
+ * @efile: the client
+ *
+ * The last one, from the file or from its last job, frees its address
+ * space.
+ */
+void edna_file_put(struct edna_file *efile)
+{
+	kref_put(&efile->ref, edna_file_release);
+}
+
 static int edna_open(struct drm_device *drm, struct drm_file *file)
 {
-	struct edna_device *edev = to_edna_device(drm);
 	struct edna_file *efile;
 	int ret, idx;
 
@@ -176,11 +197,15 @@ static int edna_open(struct drm_device *drm, struct drm_file *file)
 		ret = -ENOMEM;
 		goto out;
 	}
-	ret = edna_gem_file_init(edev, efile);
+	efile->edev = to_edna_device(drm);
+	efile->client_id = file->client_id;
+	kref_init(&efile->ref);
+	ret = edna_gem_file_init(efile);
 	if (ret) {
 		kfree(efile);
 		goto out;
 	}
+	edna_job_file_init(efile);
 	file->driver_priv = efile;
 out:
 	drm_dev_exit(idx);
@@ -192,12 +217,13 @@ static void edna_postclose(struct drm_device *drm, struct drm_file *file)
 {
 	struct edna_file *efile = file->driver_priv;
 
-	edna_gem_file_fini(efile);
-	kfree(efile);
+	edna_job_file_fini(efile);
+	edna_file_put(efile);
 }
 
 static void edna_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 {
+	edna_job_show_fdinfo(p, file->driver_priv);
 	edna_gem_show_fdinfo(p, file);
 }
 
@@ -206,6 +232,8 @@ static const struct drm_ioctl_desc edna_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(EDNA_QUERY, edna_ioctl_query, 0),
 	DRM_IOCTL_DEF_DRV(EDNA_BO_CREATE, edna_ioctl_bo_create, 0),
 	DRM_IOCTL_DEF_DRV(EDNA_BO_INFO, edna_ioctl_bo_info, 0),
+	DRM_IOCTL_DEF_DRV(EDNA_SUBMIT, edna_ioctl_submit, 0),
+	DRM_IOCTL_DEF_DRV(EDNA_WAIT, edna_ioctl_wait, 0),
 };
 
 /* The accel fops of this kernel lack fdinfo, which usage stats need. */
@@ -216,7 +244,7 @@ static const struct file_operations edna_fops = {
 };
 
 static const struct drm_driver edna_drm_driver = {
-	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM,
+	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_SYNCOBJ,
 	.open = edna_open,
 	.postclose = edna_postclose,
 	.show_fdinfo = edna_show_fdinfo,
@@ -270,6 +298,12 @@ int edna_device_probe(struct device *dev, struct regmap *regmap, int irq)
 	ret = edna_mmu_ctx_create(edev, true, &edev->kctx);
 	if (ret)
 		goto err_hw_fini;
+	ret = edna_job_init(edev);
+	if (ret)
+		goto err_kctx;
+	ret = edna_sysfs_init(edev);
+	if (ret)
+		goto err_kctx;
 
 	edna_debugfs_init(edev);
 	ret = drm_dev_register(&edev->drm, 0);
@@ -304,6 +338,7 @@ void edna_device_remove(struct device *dev)
 
 	drm_dev_unplug(&edev->drm);
 	edna_hw_fini(edev);
+	edna_job_fini(edev);
 	/* The device is quiet: its page tables can go. */
 	edna_mmu_ctx_destroy(edev->kctx);
 	edev->kctx = NULL;

@@ -3,7 +3,9 @@
 #ifndef __EDNA_DRV_H__
 #define __EDNA_DRV_H__
 
+#include <linux/atomic.h>
 #include <linux/device.h>
+#include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/regmap.h>
 #include <linux/spinlock.h>
@@ -19,7 +21,9 @@
 #include "edna_accel.h"
 #include "edna_regs.h"
 
+struct drm_sched_entity;
 struct edna_device;
+struct edna_job_queue;
 struct edna_mmu_ctx;
 
 #define EDNA_DRIVER_NAME	"edna"
@@ -174,6 +178,7 @@ struct edna_region {
  * @fault_lock: protects @fault and @irq_stats; taken in the interrupt handler
  * @fault: the last MMU fault
  * @irq_stats: interrupt counts
+ * @queues: the job scheduler of each hardware queue
  * @reset_lock: serialises device and queue resets
  * @diag_lock: serialises the debugfs diagnostics
  */
@@ -192,14 +197,55 @@ struct edna_device {
 	struct edna_fault fault;
 	struct edna_irq_stats irq_stats;
 
+	struct edna_job_queue *queues;
+
 	struct mutex reset_lock;
 	struct mutex diag_lock;
+};
+
+/**
+ * struct edna_file - one open file: one client, one device address space
+ * @edev: the device
+ * @ref: held by the file and by each of its jobs; the address space must
+ *	outlive every job that runs in it
+ * @ctx: the MMU context of this client
+ * @va_lock: protects @va_mm
+ * @va_mm: allocator of device virtual addresses in @ctx
+ * @client_id: the DRM client id, for drm_sched and fdinfo
+ * @entity_lock: protects @entities
+ * @entities: scheduler entities by queue and priority, made on first use
+ * @jobs: jobs not yet known to have succeeded, by id: in flight, or failed
+ *	and not yet waited for; each entry holds a reference to the job's
+ *	finished fence
+ * @next_job_id: id of the next job; under @jobs' lock
+ * @faults: jobs of this file that faulted or hung
+ * @banned: too many @faults: new jobs are refused with -ECANCELED
+ * @busy_ns: device time used by this file's jobs, per queue
+ */
+struct edna_file {
+	struct edna_device *edev;
+	struct kref ref;
+	struct edna_mmu_ctx *ctx;
+	struct mutex va_lock;
+	struct drm_mm va_mm;
+	u64 client_id;
+
+	struct mutex entity_lock;
+	struct drm_sched_entity *entities[EDNA_MAX_QUEUES][EDNA_PRIORITY_COUNT];
+
+	struct xarray jobs;
+	u32 next_job_id;
+	atomic_t faults;
+	bool banned;
+	atomic64_t busy_ns[EDNA_MAX_QUEUES];
 };
 
 static inline struct edna_device *to_edna_device(struct drm_device *drm)
 {
 	return container_of(drm, struct edna_device, drm);
 }
+
+void edna_file_put(struct edna_file *efile);
 
 int edna_device_probe(struct device *dev, struct regmap *regmap, int irq);
 void edna_device_remove(struct device *dev);

@@ -8,6 +8,7 @@
  */
 
 #include <linux/dma-buf.h>
+#include <linux/dma-resv.h>
 #include <linux/slab.h>
 
 #include <drm/drm_file.h>
@@ -110,6 +111,8 @@ static void edna_bo_close(struct drm_gem_object *obj, struct drm_file *file)
 	}
 	if (!found)
 		return;
+	/* Jobs using the buffer keep it mapped until they are done. */
+	dma_resv_wait_timeout(obj->resv, DMA_RESV_USAGE_BOOKKEEP, false, MAX_SCHEDULE_TIMEOUT);
 	edna_mmu_unmap(efile->ctx, found->va.start, obj->size);
 	scoped_guard(mutex, &efile->va_lock)
 		drm_mm_remove_node(&found->va);
@@ -334,17 +337,15 @@ out:
 
 /**
  * edna_gem_file_init() - give a new client its device address space
- * @edev: the device
  * @efile: the client
  *
  * Return: 0, -EBUSY when every hardware context is taken, -ENOMEM.
  */
-int edna_gem_file_init(struct edna_device *edev, struct edna_file *efile)
+int edna_gem_file_init(struct edna_file *efile)
 {
 	int ret;
 
-	efile->edev = edev;
-	ret = edna_mmu_ctx_create(edev, false, &efile->ctx);
+	ret = edna_mmu_ctx_create(efile->edev, false, &efile->ctx);
 	if (ret)
 		return ret == -ENOSPC ? -EBUSY : ret;
 	mutex_init(&efile->va_lock);
@@ -352,7 +353,7 @@ int edna_gem_file_init(struct edna_device *edev, struct edna_file *efile)
 	return 0;
 }
 
-/* After drm_gem_release(): every BO of the client is unmapped by now. */
+/* Once the file and all its jobs are gone: every BO is unmapped by now. */
 void edna_gem_file_fini(struct edna_file *efile)
 {
 	drm_mm_takedown(&efile->va_mm);

@@ -8,20 +8,6 @@
 #include "edna_drv.h"
 
 /**
- * struct edna_file - one open file: one client, one device address space
- * @edev: the device
- * @ctx: the MMU context of this client
- * @va_lock: protects @va_mm
- * @va_mm: allocator of device virtual addresses in @ctx
- */
-struct edna_file {
-	struct edna_device *edev;
-	struct edna_mmu_ctx *ctx;
-	struct mutex va_lock;
-	struct drm_mm va_mm;
-};
-
-/**
  * struct edna_bo_mapping - a buffer mapped in one client's address space
  * @efile: the client
  * @va: where, in its address space
@@ -58,7 +44,7 @@ static inline struct edna_bo *to_edna_bo(struct drm_gem_object *obj)
 }
 
 struct drm_gem_object *edna_gem_create_object(struct drm_device *drm, size_t size);
-int edna_gem_file_init(struct edna_device *edev, struct edna_file *efile);
+int edna_gem_file_init(struct edna_file *efile);
 void edna_gem_file_fini(struct edna_file *efile);
 int edna_bo_va(struct edna_bo *bo, struct edna_file *efile, u64 *va);
 void edna_gem_show_fdinfo(struct drm_printer *p, struct drm_file *file);

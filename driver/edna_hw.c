@@ -365,11 +365,16 @@ void edna_hw_fini(struct edna_device *edev)
 	edna_wr(edev, EDNA_REG_IRQ_MASK, 0);
 	edna_wr(edev, EDNA_REG_DEV_CTRL, EDNA_DEV_CTRL_RESET);
 	/* READY comes back only once every queue has let go of memory. */
+	u32 q;
+
 	if (regmap_read_poll_timeout(edev->regmap, EDNA_REG_DEV_STATUS, status,
 				     status & EDNA_DEV_STATUS_READY,
 				     EDNA_BOOT_POLL_US, EDNA_BOOT_TIMEOUT_US))
 		edna_err(edev, "device did not quiesce\n");
 	synchronize_irq(edev->irq);
+	/* Nothing on the rings will complete now: tell their submitters. */
+	for (q = 0; q < edev->caps.num_queues; q++)
+		edna_hw_ring_abort(&edev->rings[q]);
 }
 
 /**
@@ -457,6 +462,17 @@ int edna_hw_queue_reset(struct edna_device *edev, u32 queue)
 	edna_hw_ring_start(edev, ring);
 	edna_dbg(edev, HW, "queue %u reset\n", queue);
 	return 0;
+}
+
+u32 edna_hw_ring_entries(struct edna_device *edev, u32 queue)
+{
+	return edev->rings[queue].entries;
+}
+
+/* PROGRESS moves while the device works on the queue's current job. */
+u32 edna_hw_queue_progress(struct edna_device *edev, u32 queue)
+{
+	return edna_rd(edev, EDNA_REG_Q(queue, EDNA_Q_PROGRESS));
 }
 
 void edna_hw_queue_state(struct edna_device *edev, u32 queue, struct edna_hw_queue_state *st)

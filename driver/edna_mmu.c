@@ -11,6 +11,8 @@
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
+#include <drm/drm_drv.h>
+
 #include "edna_drv.h"
 #include "edna_hw.h"
 #include "edna_mmu.h"
@@ -233,9 +235,15 @@ void edna_mmu_unmap(struct edna_mmu_ctx *ctx, u64 va, u64 size)
 	if (WARN_ON(!edna_mmu_range_ok(va, size)))
 		return;
 
+	int idx;
+
 	scoped_guard(mutex, &ctx->lock)
 		edna_mmu_clear_locked(ctx, va, size);
-	edna_hw_mmu_invalidate(ctx->edev, ctx->id);
+	/* An unplugged device has no registers and no TLB left. */
+	if (drm_dev_enter(&ctx->edev->drm, &idx)) {
+		edna_hw_mmu_invalidate(ctx->edev, ctx->id);
+		drm_dev_exit(idx);
+	}
 }
 
 u64 edna_mmu_ctx_mapped(struct edna_mmu_ctx *ctx)
@@ -300,12 +308,16 @@ err_free:
 void edna_mmu_ctx_destroy(struct edna_mmu_ctx *ctx)
 {
 	struct edna_device *edev;
+	int idx;
 
 	if (!ctx)
 		return;
 	edev = ctx->edev;
 	xa_erase(&edev->contexts, ctx->id);
-	edna_hw_ctx_clear(edev, ctx->id);
+	if (drm_dev_enter(&edev->drm, &idx)) {
+		edna_hw_ctx_clear(edev, ctx->id);
+		drm_dev_exit(idx);
+	}
 	WARN_ON(ctx->mapped);
 	edna_pt_free(edev, ctx->root, 0);
 	mutex_destroy(&ctx->lock);

@@ -142,7 +142,7 @@ enum edna_fault_reason {
  * that target (bus address for host, offset for DRAM and SRAM).
  */
 #define EDNA_PAGE_SHIFT			12
-#define EDNA_PAGE_SIZE			(1ULL << EDNA_PAGE_SHIFT)
+#define EDNA_PAGE_SIZE			BIT_ULL(EDNA_PAGE_SHIFT)
 #define EDNA_PT_LEVELS			3
 #define EDNA_PT_ENTRIES			512
 #define EDNA_PT_SHIFT(level)		(EDNA_PAGE_SHIFT + 9 * (EDNA_PT_LEVELS - 1 - (level)))
@@ -185,6 +185,6 @@ struct edna_hw_desc {
 };
 
 #define EDNA_DESC_SIZE			64
-#define EDNA_JOB_MAX_SIZE		(1ULL << 30)	/* FILL/COPY size limit */
+#define EDNA_JOB_MAX_SIZE		BIT_ULL(30)	/* FILL/COPY size limit: 1 GiB */
 
 #endif /* __EDNA_REGS_H__ */

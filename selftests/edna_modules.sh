@@ -52,3 +52,15 @@ tap $ok reload_cycles_with_1_to_5_devices
 modprobe edna_sim num_devices=0 2>/dev/null
 [ $? -ne 0 ] && ! grep -q '^edna_sim ' /proc/modules
 tap $? model_rejects_zero_devices
+
+# Clients exit with jobs in flight; both modules still unload cleanly, in
+# either order.
+for order in "edna_sim edna" "edna edna_sim"; do
+	ok=1
+	if modprobe edna_sim && modprobe edna; then
+		echo 200 > /sys/kernel/debug/edna_sim/edna_sim.0/chunk_delay_us
+		./edna_submit_exit && rmmod $order
+		ok=$?
+	fi
+	tap $ok "unload_${order% *}_first_with_jobs_in_flight"
+done

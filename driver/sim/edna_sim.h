@@ -117,6 +117,7 @@ struct edna_sim_queue {
  * @wq: runs the device's "firmware": boot, and one engine per queue
  * @boot_work: completes a reset or a power-up, the way firmware boot would
  * @debugfs: this device's knobs
+ * @chunk_delay_us: fault injection: sleep after each chunk of a job
  * @mem: device memories by target (DRAM, SRAM; HOST is NULL), allocated
  *	at creation.  The pointers are constant; the contents are written by
  *	the queue engines without locks (concurrent jobs writing the same
@@ -162,11 +163,12 @@ struct edna_sim {
 	struct workqueue_struct *wq;
 	struct work_struct boot_work;
 	struct dentry *debugfs;
+	u32 chunk_delay_us;
 	u8 *mem[EDNA_NUM_TARGETS];
 	u64 mem_size[EDNA_NUM_TARGETS];
 	struct edna_sim_queue queues[EDNA_MAX_QUEUES];
 
-	spinlock_t lock;
+	spinlock_t lock;	/* see @lock above */
 	bool dying;
 	u32 reset_gen;
 	bool mem_lost;
@@ -220,6 +222,7 @@ struct edna_sim_addr {
  * @pending: bytes moved since the last chunk boundary, not yet counted
  * @pending_units: units of work done since the last chunk boundary
  * @macs: multiply-accumulates done by the job
+ * @pending_macs: multiply-accumulates since the last chunk boundary
  * @status: EDNA_JOB_*, written back to the descriptor
  * @fault: the job stopped at a translation fault or bus error
  * @fault_va: the VA of the access that faulted
@@ -246,6 +249,7 @@ struct edna_sim_job {
 	u64 pending[EDNA_NUM_TARGETS][2];
 	u32 pending_units;
 	u64 macs;
+	u64 pending_macs;
 	u32 status;
 	bool fault;
 	u64 fault_va;

@@ -18,7 +18,9 @@
 #include <linux/irqdomain.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 #include "edna_sim.h"
 
@@ -60,6 +62,18 @@ static const struct edna_sim_params edna_sim_defaults = {
 		[EDNA_PSTATE_OFF] = 10,
 	},
 	.power_up_us = 2000,
+	/*
+	 * Dynamic energy per byte moved, after Horowitz (ISSCC 2014): a
+	 * 64-bit DRAM access costs > 1000 pJ, so ~160 pJ/B; crossing PCIe to
+	 * host DRAM about twice that; a large on-chip SRAM ~40 pJ per 64-bit
+	 * access, ~5 pJ/B.  An int8 MAC with its local operand movement ~1 pJ.
+	 */
+	.pj_per_byte = {
+		[EDNA_TARGET_HOST] = 320,
+		[EDNA_TARGET_DRAM] = 160,
+		[EDNA_TARGET_SRAM] = 5,
+	},
+	.pj_per_mac = 1,
 };
 
 static struct edna_sim *edna_sims[EDNA_SIM_MAX_DEVICES];
@@ -121,16 +135,26 @@ static void edna_sim_irq_fini(struct edna_sim *sim)
 	irq_domain_free_fwnode(sim->fwnode);
 }
 
+static void edna_sim_free(struct edna_sim *sim)
+{
+	vfree(sim->mem[EDNA_TARGET_SRAM]);
+	vfree(sim->mem[EDNA_TARGET_DRAM]);
+	kfree(sim->ctx_root);
+	kfree(sim);
+}
+
 static void edna_sim_destroy(struct edna_sim *sim)
 {
 	/* Unbinds the driver first, so nothing touches the model below. */
 	platform_device_unregister(sim->pdev);
 	debugfs_remove_recursive(sim->debugfs);
+	/* Engines drop their jobs at the next chunk; the drain waits for them. */
+	edna_sim_quiesce(sim);
 	destroy_workqueue(sim->wq);
 	edna_sim_irq_fini(sim);
 	regmap_exit(sim->regmap);
 	root_device_unregister(sim->parent);
-	kfree(sim);
+	edna_sim_free(sim);
 }
 
 static struct edna_sim *edna_sim_create(int index)
@@ -144,6 +168,7 @@ static struct edna_sim *edna_sim_create(int index)
 	struct edna_sim *sim;
 	char name[16];
 	int virq, ret;
+	unsigned int i;
 
 	sim = kzalloc(sizeof(*sim), GFP_KERNEL);
 	if (!sim)
@@ -155,6 +180,18 @@ static struct edna_sim *edna_sim_create(int index)
 	sim->params.dram_kib = dram_mib * 1024;
 	spin_lock_init(&sim->lock);
 	INIT_WORK(&sim->boot_work, edna_sim_boot_work);
+	for (i = 0; i < sim->params.num_queues; i++)
+		edna_sim_queue_init(sim, i);
+
+	sim->mem_size[EDNA_TARGET_DRAM] = (u64)sim->params.dram_kib * SZ_1K;
+	sim->mem_size[EDNA_TARGET_SRAM] = (u64)sim->params.sram_kib * SZ_1K;
+	sim->mem[EDNA_TARGET_DRAM] = vzalloc(sim->mem_size[EDNA_TARGET_DRAM]);
+	sim->mem[EDNA_TARGET_SRAM] = vzalloc(sim->mem_size[EDNA_TARGET_SRAM]);
+	sim->ctx_root = kcalloc(sim->params.num_contexts, sizeof(*sim->ctx_root), GFP_KERNEL);
+	if (!sim->mem[EDNA_TARGET_DRAM] || !sim->mem[EDNA_TARGET_SRAM] || !sim->ctx_root) {
+		edna_sim_free(sim);
+		return ERR_PTR(-ENOMEM);
+	}
 	edna_sim_regs_reset(sim);
 
 	snprintf(name, sizeof(name), "edna_sim.%d", index);
@@ -176,13 +213,15 @@ static struct edna_sim *edna_sim_create(int index)
 		goto err_regmap;
 	}
 
-	sim->wq = alloc_workqueue("edna_sim%d", WQ_UNBOUND, 0, index);
+	/* One engine per queue plus the boot work may run at once. */
+	sim->wq = alloc_workqueue("edna_sim%d", WQ_UNBOUND, EDNA_MAX_QUEUES + 1, index);
 	if (!sim->wq) {
 		ret = -ENOMEM;
 		goto err_irq;
 	}
 
 	sim->debugfs = debugfs_create_dir(name, edna_sim_debugfs_root);
+	edna_sim_debugfs_init(sim);
 
 	res = (struct resource)DEFINE_RES_IRQ(virq);
 	info.parent = sim->parent;
@@ -197,6 +236,7 @@ static struct edna_sim *edna_sim_create(int index)
 
 err_wq:
 	debugfs_remove_recursive(sim->debugfs);
+	edna_sim_quiesce(sim);
 	destroy_workqueue(sim->wq);
 err_irq:
 	edna_sim_irq_fini(sim);
@@ -205,7 +245,7 @@ err_regmap:
 err_parent:
 	root_device_unregister(sim->parent);
 err_free:
-	kfree(sim);
+	edna_sim_free(sim);
 	return ERR_PTR(ret);
 }
 

@@ -10,6 +10,8 @@
 
 #include <linux/bitfield.h>
 #include <linux/irq_work.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
 
 #include "edna_sim.h"
 
@@ -32,9 +34,37 @@ void edna_sim_raise_locked(struct edna_sim *sim, u32 bits)
 		irq_work_queue(&sim->irq_work);
 }
 
-/* Everything a reset clears; called with sim->lock held. */
+/* Latch a device error (first one wins) and raise it; called with sim->lock. */
+void edna_sim_dev_error_locked(struct edna_sim *sim, u32 code, unsigned int queue)
+{
+	if (!sim->dev_error)
+		sim->dev_error = FIELD_PREP(EDNA_DEV_ERROR_CODE, code) |
+				 FIELD_PREP(EDNA_DEV_ERROR_QUEUE, queue);
+	edna_sim_raise_locked(sim, EDNA_IRQ_DEV_ERROR);
+}
+
+static void edna_sim_kick_all_locked(struct edna_sim *sim)
+{
+	unsigned int i;
+
+	for (i = 0; i < sim->params.num_queues; i++)
+		edna_sim_queue_kick_locked(&sim->queues[i]);
+}
+
+/**
+ * edna_sim_regs_reset() - the state after a device reset
+ * @sim: the device
+ *
+ * Everything but the identity registers and the memories.  Queues whose
+ * engine holds a job are reset when it lets go (reset_pending); the boot
+ * work waits for that.  Called with sim->lock held, or before the device
+ * is visible.
+ */
 void edna_sim_regs_reset(struct edna_sim *sim)
 {
+	unsigned int i;
+
+	sim->reset_gen++;
 	sim->dev_status = 0;
 	sim->handshake = 0;
 	sim->dev_error = 0;
@@ -42,17 +72,121 @@ void edna_sim_regs_reset(struct edna_sim *sim)
 	sim->irq_mask = 0;
 	sim->scratch = 0;
 	sim->power_state = EDNA_PSTATE_ACTIVE;
+	sim->fault_va = 0;
+	sim->fault_info = 0;
+	memset(sim->ctx_root, 0, sim->params.num_contexts * sizeof(*sim->ctx_root));
+	sim->reset_ns = ktime_get_ns();
+	sim->cnt_ops = 0;
+	sim->cnt_macs = 0;
+	memset(sim->cnt_bytes, 0, sizeof(sim->cnt_bytes));
+	sim->cnt_energy_uj = 0;
+	sim->energy_pj = 0;
+	for (i = 0; i < sim->params.num_queues; i++) {
+		struct edna_sim_queue *q = &sim->queues[i];
+
+		edna_sim_queue_reset_locked(q);
+		q->jobs = 0;
+		q->busy_cycles = 0;
+	}
 }
 
-/* Boot firmware after a reset: runs in process context on the sim's wq. */
+/**
+ * edna_sim_quiesce() - stop the device for good before it is destroyed
+ * @sim: the device
+ *
+ * Engines abandon their jobs at the next chunk boundary and nothing is
+ * queued any more; destroy_workqueue() then waits for them.
+ */
+void edna_sim_quiesce(struct edna_sim *sim)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&sim->lock, flags);
+	sim->dying = true;
+	edna_sim_regs_reset(sim);
+	spin_unlock_irqrestore(&sim->lock, flags);
+}
+
+/**
+ * edna_sim_boot_work() - firmware boot after a reset or a power-up
+ * @work: sim->boot_work
+ *
+ * Process context on sim->wq.  READY is set only when no engine holds a
+ * job from before the reset any more, the memories are zeroed if power
+ * was lost, and no newer reset happened meanwhile (that one queued this
+ * work again).
+ */
 void edna_sim_boot_work(struct work_struct *work)
 {
 	struct edna_sim *sim = container_of(work, struct edna_sim, boot_work);
 	unsigned long flags;
+	bool go, lost;
+	unsigned int i;
+	u32 gen;
 
 	spin_lock_irqsave(&sim->lock, flags);
-	sim->dev_status = EDNA_DEV_STATUS_READY;
+	gen = sim->reset_gen;
+	go = !sim->dying && sim->power_state != EDNA_PSTATE_OFF;
 	spin_unlock_irqrestore(&sim->lock, flags);
+	if (!go)
+		return;
+
+	/*
+	 * READY is clear, so engines cannot claim new jobs; those holding
+	 * one abandon it at their next chunk boundary.
+	 */
+	for (i = 0; i < sim->params.num_queues; i++)
+		flush_work(&sim->queues[i].work);
+
+	spin_lock_irqsave(&sim->lock, flags);
+	lost = sim->mem_lost;
+	sim->mem_lost = false;
+	spin_unlock_irqrestore(&sim->lock, flags);
+	/* No engine runs until READY: nobody sees the memories meanwhile. */
+	if (lost) {
+		memset(sim->mem[EDNA_TARGET_DRAM], 0, sim->mem_size[EDNA_TARGET_DRAM]);
+		memset(sim->mem[EDNA_TARGET_SRAM], 0, sim->mem_size[EDNA_TARGET_SRAM]);
+	}
+
+	spin_lock_irqsave(&sim->lock, flags);
+	if (gen == sim->reset_gen && !sim->dying && sim->power_state != EDNA_PSTATE_OFF) {
+		sim->dev_status |= EDNA_DEV_STATUS_READY;
+		edna_sim_kick_all_locked(sim);
+	}
+	spin_unlock_irqrestore(&sim->lock, flags);
+}
+
+static void edna_sim_dev_reset_locked(struct edna_sim *sim)
+{
+	edna_sim_regs_reset(sim);
+	if (!sim->dying)
+		queue_work(sim->wq, &sim->boot_work);
+}
+
+static void edna_sim_power_locked(struct edna_sim *sim, u32 state)
+{
+	u32 old = sim->power_state;
+
+	if (state > EDNA_PSTATE_OFF || state == old)
+		return;
+
+	if (state == EDNA_PSTATE_OFF) {
+		/* Context and memories are lost; boot_work zeroes the latter. */
+		edna_sim_regs_reset(sim);
+		sim->power_state = EDNA_PSTATE_OFF;
+		sim->mem_lost = true;
+		return;
+	}
+
+	sim->power_state = state;
+	if (old == EDNA_PSTATE_OFF) {
+		/* Power-up boots as a reset does; the cycle count starts again. */
+		sim->reset_ns = ktime_get_ns();
+		if (!sim->dying)
+			queue_work(sim->wq, &sim->boot_work);
+	} else if (state == EDNA_PSTATE_ACTIVE) {
+		edna_sim_kick_all_locked(sim);
+	}
 }
 
 static bool edna_sim_read_ro(struct edna_sim *sim, unsigned int reg, u32 *val)
@@ -94,7 +228,109 @@ static bool edna_sim_read_ro(struct edna_sim *sim, unsigned int reg, u32 *val)
 	return false;
 }
 
-static int edna_sim_reg_read(void *context, unsigned int reg, unsigned int *val)
+/* Which queue or context a register belongs to, or -1. */
+static int edna_sim_queue_of(const struct edna_sim *sim, unsigned int reg)
+{
+	unsigned int q;
+
+	if (reg < EDNA_REG_Q(0, 0))
+		return -1;
+	q = (reg - EDNA_REG_Q(0, 0)) / EDNA_QUEUE_STRIDE;
+	return q < sim->params.num_queues ? q : -1;
+}
+
+static int edna_sim_ctx_of(const struct edna_sim *sim, unsigned int reg)
+{
+	unsigned int ctx;
+
+	if (reg < EDNA_REG_CTX_ROOT_LO(0))
+		return -1;
+	ctx = (reg - EDNA_REG_CTX_ROOT_LO(0)) / 8;
+	return ctx < sim->params.num_contexts ? ctx : -1;
+}
+
+/* CTX_ROOT: the table address, bits 51:12, and VALID; the rest reads zero. */
+#define EDNA_SIM_ROOT_MASK	(EDNA_PTE_ADDR | EDNA_CTX_ROOT_VALID)
+
+/* The 64-bit counter whose LO register is @lo; called with sim->lock. */
+static u64 edna_sim_counter(struct edna_sim *sim, unsigned int lo)
+{
+	unsigned int i;
+
+	switch (lo) {
+	case EDNA_REG_CNT_OPS_LO:
+		return sim->cnt_ops;
+	case EDNA_REG_CNT_MACS_LO:
+		return sim->cnt_macs;
+	case EDNA_REG_CNT_ENERGY_UJ_LO:
+		return sim->cnt_energy_uj;
+	case EDNA_REG_CNT_CYCLES_LO:
+		if (sim->power_state == EDNA_PSTATE_OFF)
+			return 0;
+		return mul_u64_u32_div(ktime_get_ns() - sim->reset_ns, sim->params.clock_mhz, 1000);
+	case EDNA_REG_CNT_BYTES_LO(0, 0) ... EDNA_REG_CNT_BYTES_LO(EDNA_NUM_TARGETS - 1, 1):
+		i = (lo - EDNA_REG_CNT_BYTES_LO(0, 0)) / 8;
+		return sim->cnt_bytes[i / 2][i % 2];
+	}
+	return 0;
+}
+
+static u32 edna_sim_read_locked(struct edna_sim *sim, unsigned int reg)
+{
+	int i;
+
+	switch (reg) {
+	case EDNA_REG_DEV_STATUS:
+		return sim->dev_status;
+	case EDNA_REG_HANDSHAKE:
+		return sim->handshake;
+	case EDNA_REG_DEV_ERROR:
+		return sim->dev_error;
+	case EDNA_REG_POWER_CTRL:
+	case EDNA_REG_POWER_STATUS:
+		return sim->power_state;
+	case EDNA_REG_SCRATCH:
+		return sim->scratch;
+	case EDNA_REG_IRQ_STATUS:
+		return sim->irq_status;
+	case EDNA_REG_IRQ_MASK:
+		return sim->irq_mask;
+	case EDNA_REG_MMU_FAULT_VA_LO:
+		return lower_32_bits(sim->fault_va);
+	case EDNA_REG_MMU_FAULT_VA_HI:
+		return upper_32_bits(sim->fault_va);
+	case EDNA_REG_MMU_FAULT_INFO:
+		return sim->fault_info;
+	}
+
+	if (reg >= EDNA_REG_CNT_OPS_LO && reg <= EDNA_REG_LAST) {
+		u64 v = edna_sim_counter(sim, reg & ~4u);
+
+		return reg & 4 ? upper_32_bits(v) : lower_32_bits(v);
+	}
+	i = edna_sim_queue_of(sim, reg);
+	if (i >= 0)
+		return edna_sim_queue_read_locked(&sim->queues[i],
+						  (reg - EDNA_REG_Q(0, 0)) % EDNA_QUEUE_STRIDE);
+	i = edna_sim_ctx_of(sim, reg);
+	if (i >= 0)
+		return reg & 4 ? upper_32_bits(sim->ctx_root[i]) : lower_32_bits(sim->ctx_root[i]);
+
+	/* Unassigned addresses, DEV_CTRL and MMU_INVALIDATE read as zero. */
+	return 0;
+}
+
+/**
+ * edna_sim_reg_read() - regmap's read callback
+ * @context: the device
+ * @reg: register address
+ * @val: the value
+ *
+ * Called with regmap's spinlock held, and by debugfs.
+ *
+ * Return: 0.
+ */
+int edna_sim_reg_read(void *context, unsigned int reg, unsigned int *val)
 {
 	struct edna_sim *sim = context;
 	unsigned long flags;
@@ -106,41 +342,72 @@ static int edna_sim_reg_read(void *context, unsigned int reg, unsigned int *val)
 	}
 
 	spin_lock_irqsave(&sim->lock, flags);
-	switch (reg) {
-	case EDNA_REG_DEV_STATUS:
-		v = sim->dev_status;
-		break;
-	case EDNA_REG_HANDSHAKE:
-		v = sim->handshake;
-		break;
-	case EDNA_REG_DEV_ERROR:
-		v = sim->dev_error;
-		break;
-	case EDNA_REG_POWER_STATUS:
-		v = sim->power_state;
-		break;
-	case EDNA_REG_SCRATCH:
-		v = sim->scratch;
-		break;
-	case EDNA_REG_IRQ_STATUS:
-		v = sim->irq_status;
-		break;
-	case EDNA_REG_IRQ_MASK:
-		v = sim->irq_mask;
-		break;
-	default:
-		/* Unassigned addresses read as zero, as the manual says. */
-		break;
-	}
+	v = edna_sim_read_locked(sim, reg);
 	spin_unlock_irqrestore(&sim->lock, flags);
 	*val = v;
 	return 0;
 }
 
-static void edna_sim_dev_reset_locked(struct edna_sim *sim)
+static void edna_sim_write_locked(struct edna_sim *sim, unsigned int reg, u32 val)
 {
-	edna_sim_regs_reset(sim);
-	queue_work(sim->wq, &sim->boot_work);
+	int i;
+
+	/* Without power only POWER_CTRL is decoded. */
+	if (sim->power_state == EDNA_PSTATE_OFF && reg != EDNA_REG_POWER_CTRL)
+		return;
+
+	switch (reg) {
+	case EDNA_REG_DEV_CTRL:
+		if (val & EDNA_DEV_CTRL_RESET)
+			edna_sim_dev_reset_locked(sim);
+		return;
+	case EDNA_REG_HANDSHAKE:
+		/* The firmware answers only once booted. */
+		if (val == EDNA_HANDSHAKE_HOST && (sim->dev_status & EDNA_DEV_STATUS_READY))
+			sim->handshake = EDNA_HANDSHAKE_DEVICE;
+		return;
+	case EDNA_REG_POWER_CTRL:
+		edna_sim_power_locked(sim, val);
+		return;
+	case EDNA_REG_SCRATCH:
+		sim->scratch = val;
+		return;
+	case EDNA_REG_IRQ_STATUS:
+		sim->irq_status &= ~val;
+		/* Acknowledging a cause frees its latch for the next error. */
+		if (val & EDNA_IRQ_MMU_FAULT) {
+			sim->fault_va = 0;
+			sim->fault_info = 0;
+		}
+		if (val & EDNA_IRQ_DEV_ERROR)
+			sim->dev_error = 0;
+		return;
+	case EDNA_REG_IRQ_MASK:
+		sim->irq_mask = val;
+		edna_sim_raise_locked(sim, 0);
+		return;
+	case EDNA_REG_MMU_INVALIDATE:
+		/* No translation is cached: every access walks the tables. */
+		return;
+	}
+
+	i = edna_sim_queue_of(sim, reg);
+	if (i >= 0) {
+		edna_sim_queue_write_locked(&sim->queues[i],
+					    (reg - EDNA_REG_Q(0, 0)) % EDNA_QUEUE_STRIDE, val);
+		return;
+	}
+	i = edna_sim_ctx_of(sim, reg);
+	if (i >= 0) {
+		u64 root = sim->ctx_root[i];
+
+		if (reg & 4)
+			root = ((u64)val << 32) | lower_32_bits(root);
+		else
+			root = (root & GENMASK_ULL(63, 32)) | val;
+		sim->ctx_root[i] = root & EDNA_SIM_ROOT_MASK;
+	}
+	/* Writes to read-only or unassigned addresses are ignored. */
 }
 
 static int edna_sim_reg_write(void *context, unsigned int reg, unsigned int val)
@@ -149,30 +416,7 @@ static int edna_sim_reg_write(void *context, unsigned int reg, unsigned int val)
 	unsigned long flags;
 
 	spin_lock_irqsave(&sim->lock, flags);
-	switch (reg) {
-	case EDNA_REG_DEV_CTRL:
-		if (val & EDNA_DEV_CTRL_RESET)
-			edna_sim_dev_reset_locked(sim);
-		break;
-	case EDNA_REG_HANDSHAKE:
-		/* The firmware answers only once booted. */
-		if (val == EDNA_HANDSHAKE_HOST && (sim->dev_status & EDNA_DEV_STATUS_READY))
-			sim->handshake = EDNA_HANDSHAKE_DEVICE;
-		break;
-	case EDNA_REG_SCRATCH:
-		sim->scratch = val;
-		break;
-	case EDNA_REG_IRQ_STATUS:
-		sim->irq_status &= ~val;
-		break;
-	case EDNA_REG_IRQ_MASK:
-		sim->irq_mask = val;
-		edna_sim_raise_locked(sim, 0);
-		break;
-	default:
-		/* Writes to read-only or unassigned addresses are ignored. */
-		break;
-	}
+	edna_sim_write_locked(sim, reg, val);
 	spin_unlock_irqrestore(&sim->lock, flags);
 	return 0;
 }

@@ -28,7 +28,13 @@ rm -rf "$new"
 mkdir -p "$new"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,root,etc,opt/edna}
 mkdir -p "$new/lib/modules/$kver"
 
-cp /bin/busybox "$new/bin/busybox"
+# Nothing else in the image provides a C library, so busybox must be static.
+bb=$(command -v busybox)
+if ldd "$bb" >/dev/null 2>&1; then
+	echo "mkbase: $bb is dynamically linked; install busybox-static" >&2
+	exit 1
+fi
+cp "$bb" "$new/bin/busybox"
 busybox --list-full | while read -r p; do
 	case $p in */*) ;; *) continue ;; esac	# skip top-level linuxrc
 	[ "$p" = bin/busybox ] || ln -s /bin/busybox "$new/$p"
@@ -62,7 +68,7 @@ while [ ${#todo[@]} -gt 0 ]; do
 done
 
 for m in "${!done_[@]}"; do
-	dst=$new/lib/modules/$kver/${m%.*}	# strip .xz/.zst/.gz
+	dst=$new/lib/modules/$kver/${m%.ko*}.ko
 	mkdir -p "$(dirname "$dst")"
 	case $m in
 	*.ko.xz)  xz -dc "$kmods/$m" >"$dst" ;;
@@ -86,16 +92,16 @@ mv "$out/base.cpio.new" "$out/base.cpio"
 # QEMU boots an uncompressed vmlinux directly through its PVH entry point,
 # which skips the real-mode setup and decompressor: ~0.7 s less per run under
 # TCG.  Find the payload by its compression magic; run.sh falls back to the
-# bzImage if this fails.
-rm -f "$out/vmlinux"
+# bzImage if this fails.  Renamed into place, as concurrent runs may be
+# starting QEMU on the old one.
 img=/boot/vmlinuz-$kver
 for fmt in '\x28\xb5\x2f\xfd zstd' '\xfd7zXZ xz' '\x1f\x8b\x08 gzip'; do
 	for off in $(LC_ALL=C grep -aboP "${fmt% *}" "$img" | cut -d: -f1); do
 		tail -c +$((off + 1)) "$img" | ${fmt#* } -qdc >"$out/vmlinux.new" 2>/dev/null || true
 		if [ "$(head -c4 "$out/vmlinux.new" | od -An -c | tr -d ' ')" = '177ELF' ]; then
 			mv "$out/vmlinux.new" "$out/vmlinux"
-			break 2
+			exit 0
 		fi
 	done
 done
-rm -f "$out/vmlinux.new"
+rm -f "$out/vmlinux.new" "$out/vmlinux"

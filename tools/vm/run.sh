@@ -7,11 +7,17 @@
 #
 # Usage: tools/vm/run.sh [-t TIMEOUT] [-m MEM] [-M module.ko]...
 #                        [-f HOSTPATH[:GUESTPATH]]... -- 'command'
+#   -t  seconds before the VM is killed (600)     -m  guest memory (1G)
+#   -M  out-of-tree module, installed under /lib/modules/KVER/extra
+#   -f  file to copy in, to GUESTPATH (default /opt/edna/<basename>; relative
+#       paths are under /opt/edna); ELF executables bring their libraries
+# The command runs under busybox sh in /opt/edna, which is on PATH.
 #
 # Exit status: the command's; 99 if it succeeded but the kernel splatted;
 # 124 on timeout; 125 if the VM died before reporting; 2 on usage/setup errors.
 # EDNA_VM_KEEP_LOG=path keeps the serial log, EDNA_VM_CMDLINE_EXTRA is
-# appended to the kernel command line.
+# appended to the kernel command line, EDNA_VM_SMP sets the vCPU count (2;
+# 1 is faster where vCPUs would wait on each other's time slices).
 set -euo pipefail
 # depmod lives in sbin, which ordinary users' PATH may lack.
 PATH=$PATH:/usr/sbin:/sbin
@@ -21,7 +27,7 @@ top=$(cd "$here/../.." && pwd)
 build=$top/build/vm
 
 usage() {
-	sed -n '8,9p' "$0" | sed 's/^# //' >&2
+	sed -n '8,/^set /p' "$0" | sed -n 's/^# \{0,1\}//p' >&2
 	exit 2
 }
 die() {
@@ -103,6 +109,9 @@ put() {
 	mkdir -p "$(dirname "$root$2")"
 	cp -rL --preserve=mode "$1" "$root$2"
 }
+is_elf() {
+	[ -f "$1" ] && [ "$(head -c4 "$1" | od -An -c | tr -d ' ')" = '177ELF' ]
+}
 for spec in "${files[@]}"; do
 	src=${spec%%:*}
 	dst=${spec#"$src"}
@@ -111,7 +120,7 @@ for spec in "${files[@]}"; do
 	[ "${dst#/}" != "$dst" ] || dst=/opt/edna/$dst
 	[ -e "$src" ] || die "file $src not found"
 	put "$src" "$dst"
-	[ -f "$src" ] && [ "$(head -c4 "$src" | od -An -c | tr -d ' ')" = '177ELF' ] || continue
+	is_elf "$src" || continue
 	libs=$(ldd "$src" 2>/dev/null) || continue	# static, or not an executable
 	if grep -q 'not found' <<<"$libs"; then
 		die "$src: missing shared libraries: $(grep 'not found' <<<"$libs" | tr -s ' \t\n' ' ')"
@@ -130,26 +139,43 @@ flock -u 9
 
 log=$tmp/serial.log
 qrc=0
+# One host thread runs all vCPUs in turn: with a thread per vCPU, QEMU 7.2
+# lets a vCPU run stale code while another patches the kernel text (static
+# keys: tracepoints, dyndbg, module load), which oopses on a leftover int3.
+# In the background so that an interrupted run can stop the VM right away.
 timeout -k 5 "$timeout" qemu-system-x86_64 \
-	-accel tcg -cpu max -m "$mem" -smp 2 \
+	-accel tcg,thread=single -cpu max -m "$mem" -smp "${EDNA_VM_SMP:-2}" \
 	-nodefaults -display none -monitor none -no-reboot \
 	-serial "file:$log" \
 	-kernel "$boot" -initrd "$tmp/initrd" \
-	-append "console=ttyS0 quiet panic=-1 printk.devkmsg=on ${EDNA_VM_CMDLINE_EXTRA:-}" \
-	</dev/null >"$tmp/qemu.out" 2>&1 || qrc=$?
+	-append "console=ttyS0 quiet panic=-1 printk.devkmsg=on log_buf_len=4M ${EDNA_VM_CMDLINE_EXTRA:-}" \
+	</dev/null >"$tmp/qemu.out" 2>&1 &
+qpid=$!
+trap 'kill "$qpid" 2>/dev/null; exit 130' INT
+trap 'kill "$qpid" 2>/dev/null; exit 143' TERM
+wait "$qpid" || qrc=$?
 
 touch "$log"
 tr -d '\r' <"$log" >"$tmp/clean.log"
 [ -z "${EDNA_VM_KEEP_LOG:-}" ] || cp "$tmp/clean.log" "$EDNA_VM_KEEP_LOG"
 
+# The output is everything after the begin marker, up to the end marker
+# minus the newline the VM puts before it; or up to where the VM stopped.
 mark=@@edna-$nonce
-rc=$(sed -n "s/^$mark-end rc=\([0-9]*\)@@\$/\1/p" "$tmp/clean.log")
-if [ -z "$rc" ]; then
+awk -v b="$mark-begin@@" -v e="$mark-end rc=" '
+	index($0, e) == 1 { ended = 1; exit }
+	on { printf "%s%s", (n++ ? "\n" : ""), $0 }
+	$0 == b { on = 1 }
+	END { if (n && !ended) print "" }' "$tmp/clean.log"
+
+# Done is the last marker: missing means the VM hung or died (a panic, even
+# one after the command finished) before the splat check completed.
+if ! grep -qx "$mark-done@@" "$tmp/clean.log"; then
 	if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
 		echo "vm: timed out after ${timeout}s; serial log tail:" >&2
 		qrc=124
 	else
-		echo "vm: the VM stopped before the command finished (qemu exit $qrc); serial log tail:" >&2
+		echo "vm: the VM stopped before reporting back (qemu exit $qrc); serial log tail:" >&2
 		cat "$tmp/qemu.out" >&2
 		qrc=125
 	fi
@@ -157,13 +183,7 @@ if [ -z "$rc" ]; then
 	exit $qrc
 fi
 
-# The output is everything between the markers, minus the newline the VM
-# puts before the end marker.
-awk -v b="$mark-begin@@" -v e="$mark-end rc=" '
-	index($0, e) == 1 { exit }
-	on { printf "%s%s", (n++ ? "\n" : ""), $0 }
-	$0 == b { on = 1 }' "$tmp/clean.log"
-
+rc=$(sed -n "s/^$mark-end rc=\([0-9]*\)@@\$/\1/p" "$tmp/clean.log")
 if grep -qx "$mark-dmesg@@" "$tmp/clean.log"; then
 	echo "vm: kernel splat while running the command; dmesg:" >&2
 	sed -n "/^$mark-dmesg@@\$/,/^$mark-dmesg-end@@\$/{//!p}" "$tmp/clean.log" >&2

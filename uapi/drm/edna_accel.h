@@ -24,6 +24,8 @@ extern "C" {
 #define DRM_EDNA_QUERY			0x01
 #define DRM_EDNA_BO_CREATE		0x02
 #define DRM_EDNA_BO_INFO		0x03
+#define DRM_EDNA_SUBMIT			0x04
+#define DRM_EDNA_WAIT			0x05
 
 #define DRM_IOCTL_EDNA_GET_PARAM \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_EDNA_GET_PARAM, struct drm_edna_get_param)
@@ -33,6 +35,10 @@ extern "C" {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_EDNA_BO_CREATE, struct drm_edna_bo_create)
 #define DRM_IOCTL_EDNA_BO_INFO \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_EDNA_BO_INFO, struct drm_edna_bo_info)
+#define DRM_IOCTL_EDNA_SUBMIT \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_EDNA_SUBMIT, struct drm_edna_submit)
+#define DRM_IOCTL_EDNA_WAIT \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_EDNA_WAIT, struct drm_edna_wait)
 
 /**
  * enum drm_edna_region - memory tiers of the device
@@ -232,6 +238,103 @@ struct drm_edna_bo_info {
 	__u64 mmap_offset;
 	__u32 flags;
 	__u32 pad;
+};
+
+/**
+ * enum drm_edna_priority - scheduling priority of a job within its queue
+ * @EDNA_PRIORITY_LOW: background work
+ * @EDNA_PRIORITY_NORMAL: the default
+ * @EDNA_PRIORITY_HIGH: runs before every queued job of lower priority
+ */
+enum drm_edna_priority {
+	EDNA_PRIORITY_LOW = 0,
+	EDNA_PRIORITY_NORMAL = 1,
+	EDNA_PRIORITY_HIGH = 2,
+	EDNA_PRIORITY_COUNT
+};
+
+/**
+ * enum drm_edna_job_op - what a job does
+ * @EDNA_JOB_NOP: nothing; completes in order, a fence
+ * @EDNA_JOB_FILL: write the 32-bit @pattern over [@dst, @dst + @size)
+ * @EDNA_JOB_COPY: copy [@src, @src + @size) to [@dst, @dst + @size)
+ * @EDNA_JOB_GRAPH: run the compiled graph at @src with arguments at @dst
+ */
+enum drm_edna_job_op {
+	EDNA_JOB_NOP = 0,
+	EDNA_JOB_FILL = 1,
+	EDNA_JOB_COPY = 2,
+	EDNA_JOB_GRAPH = 3,
+};
+
+#define EDNA_SUBMIT_MAX_BOS		256
+#define EDNA_SUBMIT_MAX_SYNCOBJS	64
+
+/**
+ * struct drm_edna_submit - queue one job
+ * @queue: in, hardware queue, below EDNA_PARAM_NUM_QUEUES
+ * @priority: in, enum drm_edna_priority
+ * @op: in, enum drm_edna_job_op
+ * @flags: must be zero
+ * @src: in, device virtual address read by the job (COPY, GRAPH)
+ * @dst: in, device virtual address written by the job (FILL, COPY), or
+ *	the argument block (GRAPH)
+ * @size: in, bytes (FILL: a multiple of 4); zero for NOP and GRAPH
+ * @pattern: in, FILL's pattern
+ * @bo_count: in, number of handles at @bo_handles, at most
+ *	EDNA_SUBMIT_MAX_BOS
+ * @bo_handles: in, user pointer to __u32 GEM handles the job uses; they
+ *	stay alive until the job completes, and the job waits for earlier
+ *	jobs using them (implicit synchronisation)
+ * @in_syncobjs: in, user pointer to __u32 syncobj handles to wait for
+ * @in_syncobj_count: in, at most EDNA_SUBMIT_MAX_SYNCOBJS
+ * @out_syncobj: in, syncobj handle that receives the job's fence, or 0
+ * @job_id: out, identifies the job to DRM_IOCTL_EDNA_WAIT; per file,
+ *	increasing from 1
+ * @reserved: must be zero
+ *
+ * Addresses are device virtual addresses of this file's address space;
+ * the device checks every access, so a job reaching outside the file's
+ * mappings fails with -EFAULT and touches nothing else.
+ */
+struct drm_edna_submit {
+	__u32 queue;
+	__u32 priority;
+	__u32 op;
+	__u32 flags;
+	__u64 src;
+	__u64 dst;
+	__u64 size;
+	__u32 pattern;
+	__u32 bo_count;
+	__u64 bo_handles;
+	__u64 in_syncobjs;
+	__u32 in_syncobj_count;
+	__u32 out_syncobj;
+	__u64 job_id;
+	__u64 reserved;
+};
+
+/**
+ * struct drm_edna_wait - wait for a job of this file
+ * @job_id: in, from DRM_IOCTL_EDNA_SUBMIT
+ * @timeout_ns: in, relative timeout; 0 only polls
+ * @flags: must be zero
+ * @status: out, 0 when the job succeeded, else the negative errno it
+ *	failed with: -EFAULT (MMU fault), -EINVAL (rejected by the device),
+ *	-EIO (bus or device error), -ETIMEDOUT (hung and was reset),
+ *	-ECANCELED (an operator reset, or the file was banned)
+ * @reserved: must be zero
+ *
+ * Return: 0 once the job has completed (see @status), -ETIME when
+ * @timeout_ns passed first, -EINVAL for a job id this file never had.
+ */
+struct drm_edna_wait {
+	__u64 job_id;
+	__s64 timeout_ns;
+	__u32 flags;
+	__s32 status;
+	__u64 reserved;
 };
 
 #if defined(__cplusplus)

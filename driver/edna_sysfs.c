@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edna sysfs: what an operator reads and tunes on a running box, in the
+ * bus device's directory.
+ *
+ * Copyright 2026 The edna authors
+ */
+
+#include <linux/device.h>
+#include <linux/sysfs.h>
+
+#include <drm/drm_drv.h>
+
+#include "edna_drv.h"
+#include "edna_job.h"
+#include "edna_sysfs.h"
+
+/* A hang is declared after this much time without progress; 0 makes no sense. */
+#define EDNA_TIMEOUT_MIN_MS	10
+#define EDNA_TIMEOUT_MAX_MS	600000
+
+static struct edna_device *dev_to_edna(struct device *dev)
+{
+	return dev_get_drvdata(dev);
+}
+
+static ssize_t job_timeout_ms_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct edna_device *edev = dev_to_edna(dev);
+
+	return sysfs_emit(buf, "%u\n", jiffies_to_msecs(READ_ONCE(edev->queues[0].sched.timeout)));
+}
+
+static ssize_t job_timeout_ms_store(struct device *dev, struct device_attribute *attr,
+				    const char *buf, size_t count)
+{
+	unsigned int ms;
+	int ret;
+
+	ret = kstrtouint(buf, 0, &ms);
+	if (ret)
+		return ret;
+	if (ms < EDNA_TIMEOUT_MIN_MS || ms > EDNA_TIMEOUT_MAX_MS)
+		return -ERANGE;
+	edna_job_set_timeout(dev_to_edna(dev), ms);
+	return count;
+}
+static DEVICE_ATTR_RW(job_timeout_ms);
+
+/* Busy nanoseconds of each queue, all clients: an array, one per queue. */
+static ssize_t busy_ns_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct edna_device *edev = dev_to_edna(dev);
+	ssize_t len = 0;
+	u32 q;
+
+	for (q = 0; q < edev->caps.num_queues; q++)
+		len += sysfs_emit_at(buf, len, "%s%lld", q ? " " : "",
+				     atomic64_read(&edev->queues[q].busy_ns));
+	len += sysfs_emit_at(buf, len, "\n");
+	return len;
+}
+static DEVICE_ATTR_RO(busy_ns);
+
+static ssize_t jobs_done_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct edna_device *edev = dev_to_edna(dev);
+	ssize_t len = 0;
+	u32 q;
+
+	for (q = 0; q < edev->caps.num_queues; q++)
+		len += sysfs_emit_at(buf, len, "%s%lld", q ? " " : "",
+				     atomic64_read(&edev->queues[q].jobs_done));
+	len += sysfs_emit_at(buf, len, "\n");
+	return len;
+}
+static DEVICE_ATTR_RO(jobs_done);
+
+/* Write 1 to reset a wedged device; jobs on it fail with -ECANCELED. */
+static ssize_t reset_store(struct device *dev, struct device_attribute *attr,
+			   const char *buf, size_t count)
+{
+	struct edna_device *edev = dev_to_edna(dev);
+	bool doit;
+	int ret, idx;
+
+	ret = kstrtobool(buf, &doit);
+	if (ret)
+		return ret;
+	if (!doit)
+		return -EINVAL;
+	if (!drm_dev_enter(&edev->drm, &idx))
+		return -ENODEV;
+	ret = edna_job_reset_device(edev);
+	drm_dev_exit(idx);
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_WO(reset);
+
+static struct attribute *edna_attrs[] = {
+	&dev_attr_job_timeout_ms.attr,
+	&dev_attr_busy_ns.attr,
+	&dev_attr_jobs_done.attr,
+	&dev_attr_reset.attr,
+	NULL
+};
+
+static const struct attribute_group edna_attr_group = {
+	.attrs = edna_attrs,
+};
+
+int edna_sysfs_init(struct edna_device *edev)
+{
+	return devm_device_add_group(edev->drm.dev, &edna_attr_group);
+}

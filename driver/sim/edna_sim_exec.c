@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edna device model: the ops a descriptor can ask for, and what they cost.
+ *
+ * Runs in the queue engine (process context) without sim->lock.  Every
+ * access goes through the job's MMU context one chunk at a time; a chunk
+ * never crosses a page of its source or destination, so it is at most
+ * 4 KiB.  Between chunks the engine checks in with the queue
+ * (edna_sim_job_checkin()), which counts the chunk and tells it whether
+ * the job was abandoned by a reset.
+ *
+ * Copyright 2026 The edna authors
+ */
+
+#include <linux/math64.h>
+#include <linux/string.h>
+
+#include "edna_sim.h"
+
+/* Bytes to the end of the device page of @va. */
+static u64 edna_sim_page_left(u64 va)
+{
+	return EDNA_PAGE_SIZE - (va & (EDNA_PAGE_SIZE - 1));
+}
+
+static void edna_sim_job_moved(struct edna_sim_job *job, u32 target, bool write, u64 n)
+{
+	job->bytes[target][write] += n;
+	job->pending[target][write] += n;
+}
+
+static void edna_sim_exec_fill(struct edna_sim_job *job)
+{
+	struct edna_sim *sim = job->q->sim;
+	__le32 pattern = cpu_to_le32(job->pattern);
+	u8 buf[64];
+	u64 off = 0;
+	int i;
+
+	/* 64 is a multiple of 4: the buffer keeps its phase from chunk to chunk. */
+	for (i = 0; i < sizeof(buf); i += sizeof(pattern))
+		memcpy(buf + i, &pattern, sizeof(pattern));
+
+	while (off < job->size) {
+		u64 va = job->dst + off;
+		u64 n = min(job->size - off, edna_sim_page_left(va));
+		struct edna_sim_addr d;
+		u64 done;
+		u8 *p;
+
+		if (!edna_sim_job_checkin(job))
+			return;
+		if (!edna_sim_mmu_translate(job, va, true, &d))
+			return;
+		p = edna_sim_mem_map(sim, &d);
+		for (done = 0; done < n; ) {
+			/* Byte i of the fill is byte i % 4 of the pattern. */
+			size_t phase = (off + done) & 3;
+			size_t k = min_t(u64, n - done, sizeof(buf) - phase);
+
+			memcpy(p + done, buf + phase, k);
+			done += k;
+		}
+		edna_sim_mem_unmap(&d, p);
+		edna_sim_job_moved(job, d.target, true, n);
+		job->pending_units++;
+		off += n;
+	}
+}
+
+static void edna_sim_exec_copy(struct edna_sim_job *job)
+{
+	struct edna_sim *sim = job->q->sim;
+	u64 off = 0;
+
+	while (off < job->size) {
+		u64 sva = job->src + off, dva = job->dst + off;
+		u64 n = min3(job->size - off, edna_sim_page_left(sva), edna_sim_page_left(dva));
+		struct edna_sim_addr s, d;
+		void *sp, *dp;
+
+		if (!edna_sim_job_checkin(job))
+			return;
+		/* The read is translated first: a chunk that cannot be read writes nothing. */
+		if (!edna_sim_mmu_translate(job, sva, false, &s) ||
+		    !edna_sim_mmu_translate(job, dva, true, &d))
+			return;
+		sp = edna_sim_mem_map(sim, &s);
+		dp = edna_sim_mem_map(sim, &d);
+		memcpy(dp, sp, n);
+		edna_sim_mem_unmap(&d, dp);
+		edna_sim_mem_unmap(&s, sp);
+		edna_sim_job_moved(job, s.target, false, n);
+		edna_sim_job_moved(job, d.target, true, n);
+		job->pending_units++;
+		off += n;
+	}
+}
+
+/*
+ * The hook for compiled graphs (Documentation/graph-format.rst, to come):
+ * the graph is at job->src and its argument block at job->dst.  Until the
+ * format exists every graph is rejected.
+ */
+static void edna_sim_exec_graph(struct edna_sim_job *job)
+{
+	job->status = EDNA_JOB_BAD_GRAPH;
+}
+
+static bool edna_sim_desc_valid(const struct edna_sim_job *job)
+{
+	const struct edna_sim_params *p = &job->q->sim->params;
+
+	if (job->flags || job->reserved || job->ctx >= p->num_contexts)
+		return false;
+	switch (job->op) {
+	case EDNA_OP_NOP:
+	case EDNA_OP_GRAPH:
+		return true;
+	case EDNA_OP_FILL:
+		return job->size <= EDNA_JOB_MAX_SIZE && !(job->size & 3);
+	case EDNA_OP_COPY:
+		return job->size <= EDNA_JOB_MAX_SIZE;
+	}
+	return false;
+}
+
+/**
+ * edna_sim_job_execute() - run one fetched descriptor
+ * @job: the job, status EDNA_JOB_OK on entry
+ *
+ * Leaves the outcome in @job: status, fault, bytes moved.  A job
+ * abandoned by a reset just returns early; the queue knows.
+ */
+void edna_sim_job_execute(struct edna_sim_job *job)
+{
+	if (!edna_sim_desc_valid(job)) {
+		job->status = EDNA_JOB_BAD_DESC;
+		return;
+	}
+
+	switch (job->op) {
+	case EDNA_OP_NOP:
+		job->pending_units++;
+		break;
+	case EDNA_OP_FILL:
+		edna_sim_exec_fill(job);
+		break;
+	case EDNA_OP_COPY:
+		edna_sim_exec_copy(job);
+		break;
+	case EDNA_OP_GRAPH:
+		edna_sim_exec_graph(job);
+		break;
+	}
+}
+
+/**
+ * edna_sim_job_ns() - modeled execution time of a job
+ * @sim: the device
+ * @job: the job, as far as it got
+ *
+ * The device overlaps its memory streams and its MAC array, so a job
+ * takes as long as its slowest resource, and never less than the fixed
+ * cost of a descriptor.
+ *
+ * Return: nanoseconds.
+ */
+u64 edna_sim_job_ns(const struct edna_sim *sim, const struct edna_sim_job *job)
+{
+	const struct edna_sim_params *p = &sim->params;
+	u64 ns = EDNA_SIM_JOB_OVERHEAD_NS;
+	int t;
+
+	for (t = 0; t < EDNA_NUM_TARGETS; t++) {
+		u64 bytes = job->bytes[t][0] + job->bytes[t][1];
+
+		/* bytes / (MB/s) = bytes * 1000 / MB/s nanoseconds */
+		ns = max(ns, div64_u64(bytes * 1000, p->bw_mbps[t]));
+	}
+	ns = max(ns, div64_u64(job->macs * 1000, (u64)p->macs_per_cycle * p->clock_mhz));
+	return ns;
+}

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edna device model: command queues.
+ *
+ * Each queue has an engine, a work item on the device's unbound workqueue,
+ * so queues execute in parallel.  The engine claims the entry at HEAD,
+ * reads it from host memory, executes it without sim->lock, and then, in
+ * one critical section, writes the status back to the ring entry, advances
+ * HEAD and raises the interrupts.
+ *
+ * A reset of a queue whose engine holds a job cannot stop the engine in the
+ * middle of a memory copy: it marks the queue reset_pending, CTRL reads back
+ * RESET, and the engine abandons the job at its next chunk boundary and
+ * completes the reset itself.  From then on the engine has forgotten the
+ * ring and the job.
+ *
+ * Copyright 2026 The edna authors
+ */
+
+#include <linux/bitfield.h>
+#include <linux/highmem.h>
+#include <linux/log2.h>
+#include <linux/math64.h>
+
+#include "edna_sim.h"
+
+static void edna_sim_queue_work(struct work_struct *work);
+
+void edna_sim_queue_init(struct edna_sim *sim, unsigned int index)
+{
+	struct edna_sim_queue *q = &sim->queues[index];
+
+	q->sim = sim;
+	q->index = index;
+	INIT_WORK(&q->work, edna_sim_queue_work);
+}
+
+static bool edna_sim_queue_fetchable(struct edna_sim_queue *q)
+{
+	struct edna_sim *sim = q->sim;
+	u32 pending = q->tail - q->head;
+
+	return (sim->dev_status & EDNA_DEV_STATUS_READY) &&
+	       sim->power_state == EDNA_PSTATE_ACTIVE &&
+	       (q->ctrl & EDNA_Q_CTRL_ENABLE) &&
+	       !(q->status & EDNA_Q_STATUS_STOPPED) &&
+	       !q->reset_pending && !q->hung &&
+	       pending && pending <= q->size;
+}
+
+/* Start the engine if there is work for it; called with sim->lock. */
+void edna_sim_queue_kick_locked(struct edna_sim_queue *q)
+{
+	if (!q->sim->dying && edna_sim_queue_fetchable(q))
+		queue_work(q->sim->wq, &q->work);
+}
+
+/*
+ * The state after a queue reset.  JOBS and BUSY_CYCLES are counters and
+ * stay; so does an armed hang: it is the tester's, not the device's.
+ */
+static void edna_sim_queue_clear_locked(struct edna_sim_queue *q)
+{
+	q->ring = 0;
+	q->size = 0;
+	q->head = 0;
+	q->tail = 0;
+	q->done_seq = 0;
+	q->ctrl = 0;
+	q->status = 0;
+	q->progress = 0;
+	q->reset_pending = false;
+	q->hung = false;
+}
+
+/**
+ * edna_sim_queue_reset_locked() - reset a queue, now or when its engine
+ *	lets go of its job
+ * @q: the queue
+ *
+ * Called with sim->lock held.
+ */
+void edna_sim_queue_reset_locked(struct edna_sim_queue *q)
+{
+	if (q->running)
+		q->reset_pending = true;
+	else
+		edna_sim_queue_clear_locked(q);
+}
+
+/* The ring may be moved or resized only while the queue is stopped and idle. */
+static bool edna_sim_queue_ring_frozen(const struct edna_sim_queue *q)
+{
+	return (q->ctrl & EDNA_Q_CTRL_ENABLE) || (q->status & EDNA_Q_STATUS_BUSY);
+}
+
+u32 edna_sim_queue_read_locked(struct edna_sim_queue *q, unsigned int off)
+{
+	switch (off) {
+	case EDNA_Q_RING_LO:
+		return lower_32_bits(q->ring);
+	case EDNA_Q_RING_HI:
+		return upper_32_bits(q->ring);
+	case EDNA_Q_RING_SIZE:
+		return q->size;
+	case EDNA_Q_HEAD:
+		return q->head;
+	case EDNA_Q_TAIL:
+		return q->tail;
+	case EDNA_Q_DONE_SEQ:
+		return q->done_seq;
+	case EDNA_Q_CTRL:
+		return q->ctrl | (q->reset_pending ? EDNA_Q_CTRL_RESET : 0);
+	case EDNA_Q_STATUS:
+		return q->status;
+	case EDNA_Q_PROGRESS:
+		return q->progress;
+	case EDNA_Q_BUSY_CYCLES_LO:
+		return lower_32_bits(q->busy_cycles);
+	case EDNA_Q_BUSY_CYCLES_HI:
+		return upper_32_bits(q->busy_cycles);
+	case EDNA_Q_JOBS:
+		return q->jobs;
+	}
+	return 0;
+}
+
+void edna_sim_queue_write_locked(struct edna_sim_queue *q, unsigned int off, u32 val)
+{
+	/* Until a deferred reset completes the queue takes no orders. */
+	if (q->reset_pending)
+		return;
+
+	switch (off) {
+	case EDNA_Q_RING_LO:
+		/* Entries are 64-byte aligned, so one never straddles a page. */
+		if (!edna_sim_queue_ring_frozen(q))
+			q->ring = (q->ring & GENMASK_ULL(63, 32)) |
+				  (val & ~(u32)(EDNA_DESC_SIZE - 1));
+		break;
+	case EDNA_Q_RING_HI:
+		if (!edna_sim_queue_ring_frozen(q))
+			q->ring = ((u64)val << 32) | lower_32_bits(q->ring);
+		break;
+	case EDNA_Q_RING_SIZE:
+		if (!edna_sim_queue_ring_frozen(q) && is_power_of_2(val) &&
+		    val >= EDNA_RING_MIN_ENTRIES && val <= EDNA_RING_MAX_ENTRIES)
+			q->size = val;
+		break;
+	case EDNA_Q_TAIL:
+		q->tail = val;
+		if (val - q->head > q->size) {
+			q->status |= EDNA_Q_STATUS_OVERRUN | EDNA_Q_STATUS_STOPPED;
+			edna_sim_dev_error_locked(q->sim, EDNA_DEV_ERROR_RING_OVERRUN, q->index);
+		} else {
+			edna_sim_queue_kick_locked(q);
+		}
+		break;
+	case EDNA_Q_CTRL:
+		if (val & EDNA_Q_CTRL_RESET) {
+			edna_sim_queue_reset_locked(q);
+			break;
+		}
+		q->ctrl = val & EDNA_Q_CTRL_ENABLE;
+		edna_sim_queue_kick_locked(q);
+		break;
+	default:
+		/* Read-only: HEAD, DONE_SEQ, STATUS, PROGRESS, BUSY_CYCLES, JOBS. */
+		break;
+	}
+}
+
+static void edna_sim_add_energy_locked(struct edna_sim *sim, u64 pj)
+{
+	u32 rem;
+
+	pj += sim->energy_pj;
+	sim->cnt_energy_uj += div_u64_rem(pj, 1000000, &rem);
+	sim->energy_pj = rem;
+}
+
+/*
+ * Count the work done since the last chunk boundary: bytes and MACs with
+ * their dynamic energy, and progress.  Work of a job that a device reset
+ * has overtaken is not counted: the counters started again at the reset.
+ */
+static void edna_sim_job_commit_locked(struct edna_sim_job *job)
+{
+	struct edna_sim_queue *q = job->q;
+	struct edna_sim *sim = q->sim;
+	const struct edna_sim_params *p = &sim->params;
+	int t, w;
+
+	if (job->gen == sim->reset_gen) {
+		for (t = 0; t < EDNA_NUM_TARGETS; t++) {
+			for (w = 0; w < 2; w++) {
+				u64 n = job->pending[t][w];
+
+				sim->cnt_bytes[t][w] += n;
+				edna_sim_add_energy_locked(sim, n * p->pj_per_byte[t]);
+			}
+		}
+		sim->cnt_macs += job->pending_macs;
+		edna_sim_add_energy_locked(sim, job->pending_macs * p->pj_per_mac);
+		q->progress += job->pending_units;
+	}
+	memset(job->pending, 0, sizeof(job->pending));
+	job->pending_macs = 0;
+	job->pending_units = 0;
+}
+
+/* Busy time of a job that stopped: its queue was busy for the modeled time. */
+static void edna_sim_job_account_locked(struct edna_sim_job *job)
+{
+	struct edna_sim_queue *q = job->q;
+	struct edna_sim *sim = q->sim;
+	u64 ns;
+
+	if (job->gen != sim->reset_gen)
+		return;
+	ns = edna_sim_job_ns(sim, job);
+	q->busy_cycles += div_u64(ns * sim->params.clock_mhz, 1000);
+	/* mW * ns = pJ */
+	edna_sim_add_energy_locked(sim, ns * sim->params.power_mw[EDNA_PSTATE_ACTIVE]);
+}
+
+/* Let go of a job for a pending reset, and complete the reset. */
+static void edna_sim_job_abandon_locked(struct edna_sim_job *job)
+{
+	struct edna_sim_queue *q = job->q;
+
+	q->running = false;
+	edna_sim_job_account_locked(job);
+	edna_sim_queue_clear_locked(q);
+}
+
+/**
+ * edna_sim_job_checkin() - a chunk boundary of a job
+ * @job: the job
+ *
+ * Counts the chunk just done and samples the context's root for the next.
+ *
+ * Return: true to go on, false when a reset abandoned the job: the engine
+ * must not touch its memory any more.
+ */
+bool edna_sim_job_checkin(struct edna_sim_job *job)
+{
+	struct edna_sim *sim = job->q->sim;
+	unsigned long flags;
+	u32 delay;
+	bool go;
+
+	spin_lock_irqsave(&sim->lock, flags);
+	edna_sim_job_commit_locked(job);
+	job->root = sim->ctx_root[job->ctx];
+	go = !job->q->reset_pending;
+	spin_unlock_irqrestore(&sim->lock, flags);
+	/* Fault injection: a slower part, or a long decoder step. */
+	delay = READ_ONCE(sim->chunk_delay_us);
+	if (go && delay)
+		usleep_range(delay, delay + delay / 4 + 1);
+	/* A 1 GiB job is 262144 chunks: let others run. */
+	cond_resched();
+	return go;
+}
+
+/* Claim the entry at HEAD; false when the queue has nothing to fetch. */
+static bool edna_sim_job_claim(struct edna_sim_queue *q, struct edna_sim_job *job,
+			       u64 *entry)
+{
+	struct edna_sim *sim = q->sim;
+	unsigned long flags;
+	bool ok;
+
+	spin_lock_irqsave(&sim->lock, flags);
+	ok = edna_sim_queue_fetchable(q);
+	if (ok) {
+		memset(job, 0, sizeof(*job));
+		job->q = q;
+		job->gen = sim->reset_gen;
+		job->status = EDNA_JOB_OK;
+		*entry = q->ring + (u64)(q->head & (q->size - 1)) * EDNA_DESC_SIZE;
+		q->running = true;
+		q->status |= EDNA_Q_STATUS_BUSY;
+	}
+	spin_unlock_irqrestore(&sim->lock, flags);
+	return ok;
+}
+
+static void edna_sim_job_decode(struct edna_sim_job *job, const struct edna_hw_desc *d)
+{
+	job->op = le32_to_cpu(d->op);
+	job->flags = le32_to_cpu(d->flags);
+	job->ctx = le32_to_cpu(d->ctx);
+	job->seq = le32_to_cpu(d->seq);
+	job->src = le64_to_cpu(d->src);
+	job->dst = le64_to_cpu(d->dst);
+	job->size = le64_to_cpu(d->size);
+	job->pattern = le32_to_cpu(d->pattern);
+	job->reserved = d->reserved[0] || d->reserved[1];
+}
+
+/*
+ * Read the claimed ring entry.  False when there is no job to execute:
+ * a reset took it, the entry is not readable (the queue stops), or an
+ * injected hang swallowed it.
+ */
+static bool edna_sim_job_fetch(struct edna_sim_queue *q, struct edna_sim_job *job,
+			       u64 entry)
+{
+	struct edna_sim *sim = q->sim;
+	struct page *page = edna_sim_host_page(entry);
+	unsigned long flags;
+	bool ok = false;
+
+	static_assert(sizeof(struct edna_hw_desc) == EDNA_DESC_SIZE);
+	if (page) {
+		struct edna_hw_desc d;
+		void *p = kmap_local_page(page);
+
+		memcpy(&d, p + offset_in_page(entry), sizeof(d));
+		kunmap_local(p);
+		edna_sim_job_decode(job, &d);
+		job->slot_page = page;
+		job->slot_off = offset_in_page(entry);
+	}
+
+	spin_lock_irqsave(&sim->lock, flags);
+	if (q->reset_pending) {
+		edna_sim_job_abandon_locked(job);
+	} else if (!page) {
+		q->running = false;
+		q->status &= ~EDNA_Q_STATUS_BUSY;
+		q->status |= EDNA_Q_STATUS_STOPPED;
+		edna_sim_dev_error_locked(sim, EDNA_DEV_ERROR_RING_BUS, q->index);
+	} else if (q->hang_armed) {
+		/* Stalls with BUSY set until a reset; the engine is free. */
+		q->hang_armed = false;
+		q->hung = true;
+		q->running = false;
+	} else {
+		ok = true;
+	}
+	spin_unlock_irqrestore(&sim->lock, flags);
+	return ok;
+}
+
+/*
+ * The end of a job: abandon it for a pending reset, or complete it: status
+ * to the ring entry, HEAD, counters and interrupts in one critical section,
+ * so the driver never sees HEAD ahead of the status.
+ */
+static void edna_sim_job_finish(struct edna_sim_job *job)
+{
+	struct edna_sim_queue *q = job->q;
+	struct edna_sim *sim = q->sim;
+	unsigned long flags;
+	u32 bits;
+	void *p;
+
+	spin_lock_irqsave(&sim->lock, flags);
+	edna_sim_job_commit_locked(job);
+	if (q->reset_pending) {
+		edna_sim_job_abandon_locked(job);
+		spin_unlock_irqrestore(&sim->lock, flags);
+		return;
+	}
+
+	/* The entry was readable at fetch: the write-back cannot fail. */
+	p = kmap_local_page(job->slot_page);
+	WRITE_ONCE(*(__le32 *)(p + job->slot_off + offsetof(struct edna_hw_desc, status)),
+		   cpu_to_le32(job->status));
+	kunmap_local(p);
+
+	q->running = false;
+	q->status &= ~EDNA_Q_STATUS_BUSY;
+	q->head++;
+	q->done_seq = job->seq;
+	q->jobs++;
+	sim->cnt_ops++;
+	edna_sim_job_account_locked(job);
+
+	bits = EDNA_IRQ_JOB_DONE(q->index);
+	if (job->status != EDNA_JOB_OK)
+		bits |= EDNA_IRQ_JOB_ERROR(q->index);
+	if (job->fault) {
+		if (!(sim->fault_info & EDNA_FAULT_VALID)) {
+			sim->fault_va = job->fault_va;
+			sim->fault_info = job->fault_info;
+		}
+		bits |= EDNA_IRQ_MMU_FAULT;
+	}
+	edna_sim_raise_locked(sim, bits);
+	spin_unlock_irqrestore(&sim->lock, flags);
+}
+
+static void edna_sim_queue_work(struct work_struct *work)
+{
+	struct edna_sim_queue *q = container_of(work, struct edna_sim_queue, work);
+	struct edna_sim_job job;
+	u64 entry;
+
+	while (edna_sim_job_claim(q, &job, &entry)) {
+		if (edna_sim_job_fetch(q, &job, entry)) {
+			edna_sim_job_execute(&job);
+			edna_sim_job_finish(&job);
+		}
+		cond_resched();
+	}
+}

@@ -1,0 +1,11 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: run the benchmarks inside the test VM; every figure is a
+# ratio against a baseline measured in the same run.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+make -s all
+tools/vm/run.sh -M driver/edna.ko -M driver/sim/edna_sim.ko -f build/bench/edna-bench -- '
+modprobe edna_sim && modprobe edna && ./edna-bench'
