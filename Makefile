@@ -35,12 +35,12 @@ $(KSFT_HDR):
 	tar -xf $$(ls /usr/src/linux-source-6.12.tar.* | head -n 1) -C $(KSFT_DIR) \
 		--strip-components=4 --wildcards '*/tools/testing/selftests/kselftest*.h'
 
-LIBACCEL_OBJS := $(BUILD)/libaccel/accel.o
+LIBACCEL_OBJS := $(patsubst libaccel/%.c,$(BUILD)/libaccel/%.o,$(wildcard libaccel/*.c))
 LIBACCEL_A := $(BUILD)/libaccel/libaccel.a
 LIBACCEL_SO := $(BUILD)/libaccel/libaccel.so
 LIBACCEL_CFLAGS := -Ilibaccel -Iuapi/drm $(DRM_CFLAGS)
 
-$(BUILD)/libaccel/%.o: libaccel/%.c libaccel/accel.h uapi/drm/edna_accel.h
+$(BUILD)/libaccel/%.o: libaccel/%.c libaccel/accel.h libaccel/accel_internal.h uapi/drm/edna_accel.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fPIC -fvisibility=default $(LIBACCEL_CFLAGS) -c -o $@ $<
 
@@ -63,7 +63,7 @@ BENCH := $(BUILD)/bench/edna-bench
 
 $(BUILD)/bench/edna-bench: bench/edna_bench.c uapi/drm/edna_accel.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Iuapi/drm $(DRM_CFLAGS) -o $@ $< $(DRM_LIBS)
+	$(CC) $(CFLAGS) -Iuapi/drm $(DRM_CFLAGS) -o $@ $< $(DRM_LIBS) -lpthread
 
 HOST_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/*_test.c))
 

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,20 +94,146 @@ static double best_ns(int (*fn)(int), int arg)
 	return best;
 }
 
+static int submit_nop(int fd, uint64_t *id)
+{
+	struct drm_edna_submit s = { .op = EDNA_JOB_NOP, .priority = EDNA_PRIORITY_NORMAL };
+
+	if (drmIoctl(fd, DRM_IOCTL_EDNA_SUBMIT, &s))
+		return -errno;
+	*id = s.job_id;
+	return 0;
+}
+
+static int wait_job(int fd, uint64_t id)
+{
+	struct drm_edna_wait w = { .job_id = id, .timeout_ns = 10000000000LL };
+
+	if (drmIoctl(fd, DRM_IOCTL_EDNA_WAIT, &w))
+		return -errno;
+	return w.status;
+}
+
+/* One NOP job: submit, then wait for it. */
+static int nop_rtt(int fd)
+{
+	uint64_t id = 0;
+	int ret = submit_nop(fd, &id);
+
+	return ret ? ret : wait_job(fd, id);
+}
+
+/* The floor: a byte to another thread and back through pipes. */
+struct pingpong {
+	int to[2], from[2];
+};
+
+static void *pong(void *arg)
+{
+	struct pingpong *pp = arg;
+	char c;
+
+	while (read(pp->to[0], &c, 1) == 1 && c)
+		if (write(pp->from[1], &c, 1) != 1)
+			break;
+	return NULL;
+}
+
+static struct pingpong the_pp;
+
+static int ping(int unused)
+{
+	char c = 1;
+
+	(void)unused;
+	if (write(the_pp.to[1], &c, 1) != 1 || read(the_pp.from[0], &c, 1) != 1)
+		return -EIO;
+	return 0;
+}
+
+static int get_param(int fd)
+{
+	struct drm_edna_get_param p = { .param = EDNA_PARAM_NUM_QUEUES };
+
+	return drmIoctl(fd, DRM_IOCTL_EDNA_GET_PARAM, &p) ? -errno : 0;
+}
+
+static double cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+/* CPU time of this process per NOP job, keeping 64 in flight. */
+static double pipelined_cpu_ns(int fd, int jobs)
+{
+	uint64_t ids[64];
+	double t0 = cpu_ns();
+	int i;
+
+	for (i = 0; i < jobs; i++) {
+		if (i >= 64 && wait_job(fd, ids[i % 64])) {
+			fprintf(stderr, "edna-bench: job failed\n");
+			exit(1);
+		}
+		if (submit_nop(fd, &ids[i % 64])) {
+			fprintf(stderr, "edna-bench: submit failed\n");
+			exit(1);
+		}
+	}
+	for (i = 0; i < 64; i++)
+		wait_job(fd, ids[i]);
+	return (cpu_ns() - t0) / jobs;
+}
+
+static double ioctl_cpu_ns(int fd, int calls)
+{
+	double t0 = cpu_ns();
+	int i;
+
+	for (i = 0; i < calls; i++)
+		get_param(fd);
+	return (cpu_ns() - t0) / calls;
+}
+
 int main(void)
 {
 	int fd = open("/dev/accel/accel0", O_RDWR | O_CLOEXEC);
-	double bo, memfd;
+	double bo, memfd, rtt, pipe_rtt, piped = 1e30, ioctl_ns = 1e30;
+	pthread_t thread;
+	char stop = 0;
+	int r;
 
 	if (fd < 0) {
 		perror("edna-bench: /dev/accel/accel0");
 		return 1;
 	}
-	/* Interleave the two so drift in the machine affects both alike. */
+	/* Interleave each figure with its baseline so drift affects both alike. */
 	memfd = best_ns(memfd_cycle, 0);
 	bo = best_ns(bo_cycle, fd);
 	memfd = (memfd + best_ns(memfd_cycle, 0)) / 2;
 	printf("bench: bo_create_free_ratio=%.2f\n", bo / memfd);
+
+	if (pipe(the_pp.to) || pipe(the_pp.from) ||
+	    pthread_create(&thread, NULL, pong, &the_pp)) {
+		perror("edna-bench: pipes");
+		return 1;
+	}
+	pipe_rtt = best_ns(ping, 0);
+	rtt = best_ns(nop_rtt, fd);
+	pipe_rtt = (pipe_rtt + best_ns(ping, 0)) / 2;
+	if (write(the_pp.to[1], &stop, 1) == 1)
+		pthread_join(thread, NULL);
+	printf("bench: null_job_rtt_ratio=%.2f\n", rtt / pipe_rtt);
+
+	for (r = 0; r < ROUNDS; r++) {
+		double p = pipelined_cpu_ns(fd, ITERS * 2), c = ioctl_cpu_ns(fd, ITERS * 10);
+
+		piped = p < piped ? p : piped;
+		ioctl_ns = c < ioctl_ns ? c : ioctl_ns;
+	}
+	printf("bench: null_job_pipelined_ratio=%.2f\n", piped / ioctl_ns);
 	close(fd);
 	return 0;
 }

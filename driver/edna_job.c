@@ -504,6 +504,34 @@ out_exit:
 	return ret;
 }
 
+/* Wait for every job using a buffer; report the error of a failed one. */
+static int edna_wait_bo(struct drm_file *file, struct drm_edna_wait *args)
+{
+	struct dma_resv_iter cursor;
+	struct drm_gem_object *obj;
+	struct dma_fence *fence;
+	long ret;
+
+	obj = drm_gem_object_lookup(file, args->job_id);
+	if (!obj)
+		return -ENOENT;
+	ret = dma_resv_wait_timeout(obj->resv, DMA_RESV_USAGE_BOOKKEEP, true,
+				    nsecs_to_jiffies(args->timeout_ns));
+	if (ret > 0 || (!ret && dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP))) {
+		args->status = 0;
+		dma_resv_iter_begin(&cursor, obj->resv, DMA_RESV_USAGE_BOOKKEEP);
+		dma_resv_for_each_fence_unlocked(&cursor, fence)
+			if (fence->error)
+				args->status = fence->error;
+		dma_resv_iter_end(&cursor);
+		ret = 0;
+	} else if (!ret) {
+		ret = -ETIME;
+	}
+	drm_gem_object_put(obj);
+	return ret;
+}
+
 int edna_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
 {
 	struct edna_file *efile = file->driver_priv;
@@ -511,9 +539,11 @@ int edna_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
 	struct dma_fence *fence;
 	long timeout, ret;
 
-	if (args->flags || args->reserved || !args->job_id || args->job_id > U32_MAX ||
-	    args->timeout_ns < 0)
+	if ((args->flags & ~EDNA_WAIT_BO) || args->reserved || !args->job_id ||
+	    args->job_id > U32_MAX || args->timeout_ns < 0)
 		return -EINVAL;
+	if (args->flags & EDNA_WAIT_BO)
+		return edna_wait_bo(file, args);
 
 	xa_lock(&efile->jobs);
 	fence = xa_load(&efile->jobs, args->job_id);

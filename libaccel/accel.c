@@ -16,15 +16,7 @@
 #include <xf86drm.h>
 
 #include "accel.h"
-
-struct accel_device {
-	int fd;
-};
-
-static int accel_ioctl(int fd, unsigned long request, void *arg)
-{
-	return drmIoctl(fd, request, arg) ? -errno : 0;
-}
+#include "accel_internal.h"
 
 /* True if accel node @name (e.g. "accel0") is driven by edna. */
 static int is_edna_node(const char *name)

@@ -583,6 +583,28 @@ TEST_F(edna_job, bad_submissions_are_rejected)
 	EXPECT_EQ(-EINVAL, edna_ioctl(self->fd, DRM_IOCTL_EDNA_SUBMIT, &raw));
 }
 
+TEST_F(edna_job, wait_on_a_buffer_waits_for_its_jobs)
+{
+	struct drm_edna_wait w = { .flags = EDNA_WAIT_BO };
+	struct bo b;
+
+	ASSERT_EQ(0, bo_new(self->fd, 256 * 1024, EDNA_REGION_HOST, &b));
+	ASSERT_EQ(0, write_str(SIM "chunk_delay_us", "300"));
+	struct job f = { .queue = 0, .op = EDNA_JOB_FILL, .dst = b.va, .size = b.size,
+			 .pattern = 0x600df00d, .bos = &b.handle, .nbos = 1 };
+	ASSERT_EQ(0, submit(self->fd, &f, NULL));
+	w.job_id = b.handle;
+	EXPECT_EQ(-ETIME, edna_ioctl(self->fd, DRM_IOCTL_EDNA_WAIT, &w));
+	w.timeout_ns = 30 * SEC;
+	EXPECT_EQ(0, edna_ioctl(self->fd, DRM_IOCTL_EDNA_WAIT, &w));
+	write_str(SIM "chunk_delay_us", "0");
+	EXPECT_EQ(0, w.status);
+	EXPECT_EQ(0x600df00d, ((uint32_t *)b.cpu)[b.size / 4 - 1]);
+	w.job_id = 0xbad;
+	EXPECT_EQ(-ENOENT, edna_ioctl(self->fd, DRM_IOCTL_EDNA_WAIT, &w));
+	bo_free(self->fd, &b);
+}
+
 TEST_F(edna_job, bad_waits_are_rejected)
 {
 	struct drm_edna_wait w = { .job_id = 12345678 };
@@ -592,7 +614,7 @@ TEST_F(edna_job, bad_waits_are_rejected)
 	w.job_id = 0;
 	EXPECT_EQ(-EINVAL, edna_ioctl(self->fd, DRM_IOCTL_EDNA_WAIT, &w));
 	ASSERT_EQ(0, nop(self->fd, 0, &id));
-	w.job_id = id, w.flags = 1;
+	w.job_id = id, w.flags = 2;
 	EXPECT_EQ(-EINVAL, edna_ioctl(self->fd, DRM_IOCTL_EDNA_WAIT, &w));
 	w.flags = 0, w.timeout_ns = -1;
 	EXPECT_EQ(-EINVAL, edna_ioctl(self->fd, DRM_IOCTL_EDNA_WAIT, &w));

@@ -33,6 +33,23 @@ TEST_F(edna_hw, libaccel_null_arguments)
 	accel_close(NULL);
 }
 
+TEST_F(edna_hw, libaccel_null_device_for_buffers_and_jobs)
+{
+	struct drm_edna_submit submit = {};
+	struct drm_edna_bo_info info;
+	uint32_t handle;
+	void *ptr;
+	int status;
+
+	EXPECT_EQ(-EINVAL, accel_bo_create(NULL, 4096, EDNA_REGION_HOST, 0, &handle, NULL));
+	EXPECT_EQ(-EINVAL, accel_bo_info(NULL, 1, &info));
+	EXPECT_EQ(-EINVAL, accel_bo_mmap(NULL, 1, &ptr, NULL));
+	EXPECT_EQ(-EINVAL, accel_bo_close(NULL, 1));
+	EXPECT_EQ(-EINVAL, accel_submit(NULL, &submit));
+	EXPECT_EQ(-EINVAL, accel_wait(NULL, 1, 0, &status));
+	EXPECT_EQ(-EINVAL, accel_wait_bo(NULL, 1, 0, &status));
+}
+
 TEST_F(edna_hw, libaccel_missing_device)
 {
 	struct accel_device *dev = NULL;

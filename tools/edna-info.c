@@ -10,6 +10,38 @@
 static const char *const region_names[EDNA_REGION_COUNT] = { "host", "dram", "sram" };
 static const char *const power_names[EDNA_POWER_COUNT] = { "active", "idle", "off" };
 
+static const struct {
+	const char *name;
+	uint32_t param;
+	uint32_t index;
+} params[] = {
+	{ "device_id", EDNA_PARAM_DEVICE_ID, 0 },
+	{ "num_queues", EDNA_PARAM_NUM_QUEUES, 0 },
+	{ "num_contexts", EDNA_PARAM_NUM_CONTEXTS, 0 },
+	{ "dram_bytes", EDNA_PARAM_REGION_SIZE, EDNA_REGION_DRAM },
+	{ "sram_bytes", EDNA_PARAM_REGION_SIZE, EDNA_REGION_SRAM },
+};
+
+static int print_params(struct accel_device *dev, unsigned int index)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+		uint64_t v;
+		int ret = accel_get_param(dev, params[i].param, params[i].index, &v);
+
+		if (ret) {
+			fprintf(stderr, "edna-info: device %u: GET_PARAM %s: %s\n", index,
+				params[i].name, strerror(-ret));
+			return ret;
+		}
+		printf("%s%s=%llu", i ? ", " : "  GET_PARAM ", params[i].name,
+		       (unsigned long long)v);
+	}
+	printf("\n");
+	return 0;
+}
+
 static int print_device(unsigned int index)
 {
 	struct drm_edna_device_info info;
@@ -22,9 +54,9 @@ static int print_device(unsigned int index)
 		return ret;
 	}
 	ret = accel_device_info(dev, &info);
-	accel_close(dev);
 	if (ret) {
 		fprintf(stderr, "edna-info: device %u: query: %s\n", index, strerror(-ret));
+		accel_close(dev);
 		return ret;
 	}
 
@@ -42,7 +74,9 @@ static int print_device(unsigned int index)
 	for (i = 0; i < EDNA_POWER_COUNT; i++)
 		printf("  power %-6s %5u mW\n", power_names[i], info.power_mw[i]);
 	printf("  power-up latency %u us\n", info.power_up_us);
-	return 0;
+	ret = print_params(dev, index);
+	accel_close(dev);
+	return ret;
 }
 
 int main(void)

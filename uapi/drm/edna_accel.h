@@ -315,11 +315,18 @@ struct drm_edna_submit {
 	__u64 reserved;
 };
 
+/*
+ * EDNA_WAIT_BO: @job_id is a GEM handle; wait until every job using that
+ *	buffer has completed; @status is the error of one that failed, or 0.
+ */
+#define EDNA_WAIT_BO			(1u << 0)
+
 /**
- * struct drm_edna_wait - wait for a job of this file
- * @job_id: in, from DRM_IOCTL_EDNA_SUBMIT
+ * struct drm_edna_wait - wait for a job, or for the jobs using a buffer
+ * @job_id: in, from DRM_IOCTL_EDNA_SUBMIT, or a GEM handle with
+ *	EDNA_WAIT_BO
  * @timeout_ns: in, relative timeout; 0 only polls
- * @flags: must be zero
+ * @flags: in, EDNA_WAIT_BO or zero
  * @status: out, 0 when the job succeeded, else the negative errno it
  *	failed with: -EFAULT (MMU fault), -EINVAL (rejected by the device),
  *	-EIO (bus or device error), -ETIMEDOUT (hung and was reset),
@@ -327,7 +334,8 @@ struct drm_edna_submit {
  * @reserved: must be zero
  *
  * Return: 0 once the job has completed (see @status), -ETIME when
- * @timeout_ns passed first, -EINVAL for a job id this file never had.
+ * @timeout_ns passed first, -EINVAL for a job id this file never had,
+ * -ENOENT for a bad handle.
  */
 struct drm_edna_wait {
 	__u64 job_id;
