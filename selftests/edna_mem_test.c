@@ -364,4 +364,69 @@ TEST_F(edna_mem, contexts_run_out_with_a_clear_error)
 	close(n);
 }
 
+/* Shmem pages in use system-wide, from /proc/meminfo, in KiB. */
+static long long shmem_kib(void)
+{
+	char line[128];
+	long long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Shmem: %lld kB", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+TEST_F(edna_mem, host_memory_returns_to_baseline)
+{
+	long long base, peak, end;
+	__u32 h[64];
+	int i;
+
+	base = shmem_kib();
+	ASSERT_LE(0, base);
+	for (i = 0; i < 64; i++)
+		ASSERT_EQ(0, bo_create(self->fd, 1 << 20, EDNA_REGION_HOST, 0, &h[i], NULL));
+	/* Pinned for the device at creation: 64 MiB of shmem pages. */
+	peak = shmem_kib();
+	EXPECT_LE(base + 60 * 1024, peak);
+	for (i = 0; i < 64; i++)
+		EXPECT_EQ(0, bo_close(self->fd, h[i]));
+	end = shmem_kib();
+	TH_LOG("shmem %lld -> %lld -> %lld KiB", base, peak, end);
+	EXPECT_GE(base + 1024, end);
+}
+
+TEST_F(edna_mem, another_clients_job_cannot_reach_a_buffer)
+{
+	struct drm_edna_submit s = { .op = EDNA_JOB_FILL, .size = PAGE, .pattern = 0xbad };
+	struct drm_edna_wait w = { .timeout_ns = 5000000000LL };
+	struct drm_edna_bo_info info;
+	int other = edna_open(0);
+	__u32 h, ho;
+	__u64 va, vo;
+	uint32_t *p;
+
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, bo_create(self->fd, PAGE, EDNA_REGION_HOST, 0, &h, &va));
+	ASSERT_EQ(0, bo_info(self->fd, h, &info));
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, info.mmap_offset);
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 42;
+	/* The other client has a buffer of its own, maybe at the same address. */
+	ASSERT_EQ(0, bo_create(other, PAGE, EDNA_REGION_HOST, 0, &ho, &vo));
+	s.dst = va == vo ? va + PAGE : va;
+	ASSERT_EQ(0, edna_ioctl(other, DRM_IOCTL_EDNA_SUBMIT, &s));
+	w.job_id = s.job_id;
+	ASSERT_EQ(0, edna_ioctl(other, DRM_IOCTL_EDNA_WAIT, &w));
+	EXPECT_EQ(-EFAULT, w.status);
+	EXPECT_EQ(42, p[0]);
+	munmap(p, PAGE);
+	close(other);
+	EXPECT_EQ(0, bo_close(self->fd, h));
+}
+
 TEST_HARNESS_MAIN
