@@ -19,7 +19,7 @@ DRM_LIBS   := $(shell pkg-config --libs libdrm 2>/dev/null)
 KSFT_DIR := $(BUILD)/ksft
 KSFT_HDR := $(KSFT_DIR)/kselftest_harness.h
 
-.PHONY: all modules userspace check demo bench clean deps checkpatch
+.PHONY: all modules userspace check demo bench clean deps checkpatch sparse
 
 all: modules userspace
 
@@ -28,6 +28,10 @@ deps:
 
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+# sparse over every kernel source, whether rebuilt or not (C=2)
+sparse:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=2 modules
 
 # kselftest headers come from Debian's linux-source-6.12, not from this repo.
 $(KSFT_HDR):

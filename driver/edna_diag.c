@@ -299,7 +299,8 @@ static int edna_diag_fill(struct edna_device *edev, u32 region, u64 size, u32 pa
 		.size = cpu_to_le64(size),
 	};
 	struct edna_diag_buf buf, out;
-	u32 st[2] = {}, *p;
+	u32 st[2] = {};
+	__le32 *p;
 	u64 i, bad = 0;
 	int ret;
 

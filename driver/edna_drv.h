@@ -179,6 +179,8 @@ struct edna_region {
  * @fault: the last MMU fault
  * @irq_stats: interrupt counts
  * @queues: the job scheduler of each hardware queue
+ * @recovery_lock: serialises job recovery (hang timeouts, operator resets)
+ *	around the schedulers; taken before @reset_lock
  * @reset_lock: serialises device and queue resets
  * @diag_lock: serialises the debugfs diagnostics
  */
@@ -199,6 +201,7 @@ struct edna_device {
 
 	struct edna_job_queue *queues;
 
+	struct mutex recovery_lock;
 	struct mutex reset_lock;
 	struct mutex diag_lock;
 };

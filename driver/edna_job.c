@@ -233,6 +233,11 @@ static enum drm_gpu_sched_stat edna_job_timedout(struct drm_sched_job *sched_job
 		return edna_job_still_running(sched_job);
 	}
 
+	/* An operator reset may be under way; it serialises with us here. */
+	guard(mutex)(&edev->recovery_lock);
+	if (dma_fence_is_signaled(job->hw_fence))
+		return edna_job_still_running(sched_job);
+
 	edna_warn(edev, "queue %u: job %llu of client %llu made no progress for %u ms, resetting the queue\n",
 		  jq->queue, job->id, job->efile->client_id,
 		  jiffies_to_msecs(jq->sched.timeout));
@@ -638,6 +643,7 @@ int edna_job_reset_device(struct edna_device *edev)
 	u32 q;
 	int ret;
 
+	guard(mutex)(&edev->recovery_lock);
 	for (q = 0; q < edev->caps.num_queues; q++) {
 		struct drm_gpu_scheduler *sched = &edev->queues[q].sched;
 
@@ -673,6 +679,9 @@ int edna_job_init(struct edna_device *edev)
 	u32 q;
 	int ret;
 
+	ret = drmm_mutex_init(&edev->drm, &edev->recovery_lock);
+	if (ret)
+		return ret;
 	edev->queues = drmm_kcalloc(&edev->drm, edev->caps.num_queues, sizeof(*edev->queues),
 				    GFP_KERNEL);
 	if (!edev->queues)

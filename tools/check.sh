@@ -21,6 +21,12 @@ if ! make -s all >"$log.build" 2>&1; then
 else
 	echo "ok - edna_hw.build" | tap
 	tools/checkpatch.sh 2>&1 | tap
+	if out=$(make -s sparse 2>&1 | grep -E ': (warning|error):'); then
+		echo "not ok - edna_hw.sparse_and_w1_clean" | tap
+		echo "$out" | sed 's/^/# /' | tap
+	else
+		echo "ok - edna_hw.sparse_and_w1_clean" | tap
+	fi
 	for t in build/tests/*_test; do
 		"$t" 2>&1 | tap
 	done

@@ -223,7 +223,7 @@ static struct edna_sim *edna_sim_create(int index)
 	sim->debugfs = debugfs_create_dir(name, edna_sim_debugfs_root);
 	edna_sim_debugfs_init(sim);
 
-	res = (struct resource)DEFINE_RES_IRQ(virq);
+	res = DEFINE_RES_IRQ(virq);
 	info.parent = sim->parent;
 	info.res = &res;
 	info.num_res = 1;
