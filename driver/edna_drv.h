@@ -221,8 +221,11 @@ struct edna_device {
  *	and not yet waited for; each entry holds a reference to the job's
  *	finished fence
  * @next_job_id: id of the next job; under @jobs' lock
- * @faults: jobs of this file that faulted or hung
- * @banned: too many @faults: new jobs are refused with -ECANCELED
+ * @job_ids_wrapped: ids went past U32_MAX and started over: an id not in
+ *	@jobs may be an old one
+ * @faults: jobs of this file that failed on the device or hung
+ * @banned: too many @faults: new jobs are refused with -ECANCELED; per
+ *	open file
  * @busy_ns: device time used by this file's jobs, per queue
  */
 struct edna_file {
@@ -238,6 +241,7 @@ struct edna_file {
 
 	struct xarray jobs;
 	u32 next_job_id;
+	bool job_ids_wrapped;
 	atomic_t faults;
 	bool banned;
 	atomic64_t busy_ns[EDNA_MAX_QUEUES];

@@ -18,6 +18,7 @@
 
 #include "edna_drv.h"
 #include "edna_gem.h"
+#include "edna_job.h"
 #include "edna_mmu.h"
 #include "edna_region.h"
 
@@ -69,8 +70,9 @@ static int edna_bo_open(struct drm_gem_object *obj, struct drm_file *file)
 		return -ENOMEM;
 	m->efile = efile;
 
+	/* An unmapped guard page after each buffer turns overruns into faults. */
 	scoped_guard(mutex, &efile->va_lock)
-		ret = drm_mm_insert_node_generic(&efile->va_mm, &m->va, obj->size,
+		ret = drm_mm_insert_node_generic(&efile->va_mm, &m->va, obj->size + EDNA_PAGE_SIZE,
 						 EDNA_PAGE_SIZE, 0, DRM_MM_INSERT_BEST);
 	if (ret)
 		goto err_free;
@@ -264,7 +266,9 @@ int edna_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *fi
 	u64 size;
 	int ret;
 
-	if (args->flags & ~EDNA_BO_CREATE_FLAGS || args->pad || args->region >= EDNA_REGION_COUNT) {
+	/* Read-only device memory could never be written by anyone. */
+	if (args->flags & ~EDNA_BO_CREATE_FLAGS || args->pad || args->region >= EDNA_REGION_COUNT ||
+	    (args->region != EDNA_REGION_HOST && (args->flags & EDNA_BO_DEVICE_READ_ONLY))) {
 		edna_dbg(edev, MEM, "BO_CREATE: bad flags %#x, pad or region %u\n",
 			 args->flags, args->region);
 		return -EINVAL;
@@ -295,7 +299,9 @@ int edna_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *fi
 	if (ret)
 		return ret;
 	ret = edna_bo_va(bo, file->driver_priv, &args->va);
-	if (WARN_ON(ret))
+	if (!ret && bo->region != EDNA_REGION_HOST)
+		ret = edna_job_clear_bo(file->driver_priv, &bo->base.base, args->va);
+	if (ret)
 		drm_gem_handle_delete(file, args->handle);
 	return ret;
 }
@@ -361,9 +367,13 @@ void edna_gem_file_fini(struct edna_file *efile)
 	edna_mmu_ctx_destroy(efile->ctx);
 }
 
-/* drm-usage-stats: drm-total-<region> and drm-resident-<region>, etc. */
+/*
+ * drm-usage-stats: drm-total-<region>, drm-resident-<region>, etc.; host
+ * memory goes by the name the specification reserves for system memory.
+ */
 void edna_gem_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 {
+	static const char *const fdinfo_names[EDNA_REGION_COUNT] = { "memory", "dram", "sram" };
 	struct drm_memory_stats stats[EDNA_REGION_COUNT] = {};
 	struct drm_gem_object *obj;
 	int id, r;
@@ -378,9 +388,11 @@ void edna_gem_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 			s->private += obj->size;
 		if (edna_bo_status(obj) & DRM_GEM_OBJECT_RESIDENT)
 			s->resident += obj->size;
+		if (!dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP))
+			s->active += obj->size;
 	}
 	spin_unlock(&file->table_lock);
 
 	for (r = 0; r < EDNA_REGION_COUNT; r++)
-		drm_print_memory_stats(p, &stats[r], DRM_GEM_OBJECT_RESIDENT, edna_region_names[r]);
+		drm_print_memory_stats(p, &stats[r], DRM_GEM_OBJECT_RESIDENT, fdinfo_names[r]);
 }

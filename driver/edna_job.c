@@ -34,7 +34,7 @@ unsigned int edna_job_timeout_ms = 10000;
 module_param_named(job_timeout_ms, edna_job_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(job_timeout_ms, "Initial job progress timeout in ms (default 10000; per device in sysfs)");
 
-/* Faults and hangs a client may cause before its jobs are refused. */
+/* Failed jobs (faults, hangs, rejected descriptors) before a file is banned. */
 #define EDNA_BAN_FAULTS		16
 /* How long remove() waits for aborted jobs to be retired. */
 #define EDNA_JOB_DRAIN_MS	2000
@@ -148,6 +148,7 @@ static void edna_job_hw_done(void *data, u32 status)
 	int err = edna_job_status_errno(status);
 
 	if (status != EDNA_JOB_ABORTED) {
+		atomic64_inc(&hf->job->jq->jobs_done);
 		edna_job_account(hf->job);
 		if (err)
 			edna_file_count_fault(hf->job->efile);
@@ -259,9 +260,8 @@ static void edna_job_free(struct drm_sched_job *sched_job)
 	u32 i;
 
 	/* A success needs no report: forget it. Failures wait for WAIT. */
-	if (!sched_job->s_fence->finished.error)
+	if (job->id && !sched_job->s_fence->finished.error)
 		dma_fence_put(xa_erase(&efile->jobs, job->id));
-	atomic64_inc(&job->jq->jobs_done);
 
 	drm_sched_job_cleanup(sched_job);
 	for (i = 0; i < job->bo_count; i++)
@@ -334,7 +334,7 @@ static int edna_submit_check(struct edna_device *edev, const struct drm_edna_sub
 	default:
 		return -EINVAL;
 	}
-	if (args->size > EDNA_JOB_MAX_SIZE || args->dst >= limit || args->size > limit - args->dst)
+	if (args->size > EDNA_SUBMIT_MAX_SIZE || args->dst >= limit || args->size > limit - args->dst)
 		return -EINVAL;
 	return 0;
 }
@@ -363,29 +363,43 @@ static int edna_job_add_syncobjs(struct edna_job *job, struct drm_file *file,
 	return 0;
 }
 
-/* Wait for earlier users of the buffers, and make later ones wait for us. */
-static int edna_job_attach_bos(struct edna_job *job, struct dma_fence *finished, bool commit)
+/*
+ * Under the buffers' reservation locks: make the job wait for earlier users
+ * of its buffers and reserve a slot for its own fence.
+ */
+static int edna_job_lock_bos(struct edna_job *job, struct ww_acquire_ctx *ctx)
 {
-	struct ww_acquire_ctx ctx;
 	u32 i;
 	int ret;
 
 	if (!job->bo_count)
 		return 0;
-	ret = drm_gem_lock_reservations(job->bos, job->bo_count, &ctx);
+	ret = drm_gem_lock_reservations(job->bos, job->bo_count, ctx);
 	if (ret)
 		return ret;
-	for (i = 0; i < job->bo_count && !ret; i++) {
-		if (commit) {
-			dma_resv_add_fence(job->bos[i]->resv, finished, DMA_RESV_USAGE_WRITE);
-			continue;
-		}
+	for (i = 0; i < job->bo_count; i++) {
 		ret = dma_resv_reserve_fences(job->bos[i]->resv, 1);
 		if (!ret)
 			ret = drm_sched_job_add_implicit_dependencies(&job->base, job->bos[i], true);
+		if (ret) {
+			drm_gem_unlock_reservations(job->bos, job->bo_count, ctx);
+			return ret;
+		}
 	}
-	drm_gem_unlock_reservations(job->bos, job->bo_count, &ctx);
-	return ret;
+	return 0;
+}
+
+/* Still under the locks: later users of the buffers wait for this job. */
+static void edna_job_unlock_bos(struct edna_job *job, struct ww_acquire_ctx *ctx)
+{
+	struct dma_fence *finished = &job->base.s_fence->finished;
+	u32 i;
+
+	if (!job->bo_count)
+		return;
+	for (i = 0; i < job->bo_count; i++)
+		dma_resv_add_fence(job->bos[i]->resv, finished, DMA_RESV_USAGE_WRITE);
+	drm_gem_unlock_reservations(job->bos, job->bo_count, ctx);
 }
 
 static void edna_job_build_desc(struct edna_job *job, const struct drm_edna_submit *args)
@@ -405,13 +419,67 @@ static void edna_job_build_desc(struct edna_job *job, const struct drm_edna_subm
 	job->desc.pattern = cpu_to_le32(args->pattern);
 }
 
+/* A job of @efile on @queue, initialised for the scheduler but not armed. */
+static struct edna_job *edna_job_new(struct edna_file *efile, u32 queue, u32 prio)
+{
+	struct drm_sched_entity *entity;
+	struct edna_job *job;
+	int ret;
+
+	entity = edna_file_entity(efile, queue, prio);
+	if (IS_ERR(entity))
+		return ERR_CAST(entity);
+	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	if (!job)
+		return ERR_PTR(-ENOMEM);
+	job->spare_fence = edna_hw_fence_alloc(GFP_KERNEL);
+	if (!job->spare_fence) {
+		kfree(job);
+		return ERR_PTR(-ENOMEM);
+	}
+	job->jq = &efile->edev->queues[queue];
+	job->efile = efile;
+	job->desc.ctx = cpu_to_le32(edna_mmu_ctx_id(efile->ctx));
+	ret = drm_sched_job_init(&job->base, entity, 1, efile, efile->client_id);
+	if (ret) {
+		kfree(job->spare_fence);
+		kfree(job);
+		return ERR_PTR(ret);
+	}
+	return job;
+}
+
+/* Undo edna_job_new() and whatever was attached, before the job is armed. */
+static void edna_job_discard(struct edna_job *job)
+{
+	drm_sched_job_cleanup(&job->base);
+	while (job->bo_count--)
+		drm_gem_object_put(job->bos[job->bo_count]);
+	kvfree(job->bos);
+	kfree(job->spare_fence);
+	kfree(job);
+}
+
+/* Arm, publish to the buffers, hand to the scheduler; cannot fail. */
+static struct dma_fence *edna_job_push(struct edna_job *job, struct ww_acquire_ctx *acquire)
+{
+	struct dma_fence *finished;
+
+	drm_sched_job_arm(&job->base);
+	finished = dma_fence_get(&job->base.s_fence->finished);
+	edna_job_unlock_bos(job, acquire);
+	kref_get(&job->efile->ref);
+	drm_sched_entity_push_job(&job->base);
+	return finished;
+}
+
 int edna_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 {
 	struct edna_device *edev = to_edna_device(drm);
 	struct edna_file *efile = file->driver_priv;
 	struct drm_edna_submit *args = data;
 	struct drm_syncobj *out = NULL;
-	struct drm_sched_entity *entity;
+	struct ww_acquire_ctx acquire;
 	struct dma_fence *finished;
 	struct edna_job *job;
 	int ret, idx;
@@ -427,83 +495,110 @@ int edna_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	if (!drm_dev_enter(drm, &idx))
 		return -ENODEV;
 
-	entity = edna_file_entity(efile, args->queue, args->priority);
-	if (IS_ERR(entity)) {
-		ret = PTR_ERR(entity);
+	job = edna_job_new(efile, args->queue, args->priority);
+	if (IS_ERR(job)) {
+		ret = PTR_ERR(job);
 		goto out_exit;
 	}
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
-	if (!job) {
-		ret = -ENOMEM;
-		goto out_exit;
-	}
-	job->spare_fence = edna_hw_fence_alloc(GFP_KERNEL);
-	if (!job->spare_fence) {
-		kfree(job);
-		ret = -ENOMEM;
-		goto out_exit;
-	}
-	job->jq = &edev->queues[args->queue];
-	job->efile = efile;
 	edna_job_build_desc(job, args);
-
-	ret = drm_sched_job_init(&job->base, entity, 1, efile, efile->client_id);
-	if (ret)
-		goto err_free;
 	if (args->bo_count) {
 		ret = drm_gem_objects_lookup(file, u64_to_user_ptr(args->bo_handles),
 					     args->bo_count, &job->bos);
 		if (ret)
-			goto err_cleanup;
+			goto err_discard;
 		job->bo_count = args->bo_count;
 	}
 	ret = edna_job_add_syncobjs(job, file, args);
 	if (ret)
-		goto err_cleanup;
+		goto err_discard;
 	if (args->out_syncobj) {
 		out = drm_syncobj_find(file, args->out_syncobj);
 		if (!out) {
 			ret = -ENOENT;
-			goto err_cleanup;
+			goto err_discard;
 		}
 	}
-	ret = edna_job_attach_bos(job, NULL, false);
-	if (ret)
-		goto err_cleanup;
 	/* Reserve the id now: nothing may fail once the job is armed. */
 	ret = xa_alloc_cyclic(&efile->jobs, &id, NULL, XA_LIMIT(1, U32_MAX),
 			      &efile->next_job_id, GFP_KERNEL);
+	if (ret < 0)
+		goto err_discard;
 	if (ret > 0)
-		ret = 0;
-	if (ret)
-		goto err_cleanup;
+		efile->job_ids_wrapped = true;
+	ret = edna_job_lock_bos(job, &acquire);
+	if (ret) {
+		xa_erase(&efile->jobs, id);
+		goto err_discard;
+	}
 
-	drm_sched_job_arm(&job->base);
-	finished = &job->base.s_fence->finished;
 	job->id = id;
-	xa_store(&efile->jobs, id, dma_fence_get(finished), GFP_KERNEL);
-	edna_job_attach_bos(job, finished, true);
+	finished = edna_job_push(job, &acquire);
+	xa_store(&efile->jobs, id, finished, GFP_KERNEL);
 	if (out) {
 		drm_syncobj_replace_fence(out, finished);
 		drm_syncobj_put(out);
 	}
-	kref_get(&efile->ref);
 	args->job_id = id;
-	drm_sched_entity_push_job(&job->base);
 	edna_dbg(edev, JOB, "client %llu job %u on queue %u\n", efile->client_id, id, args->queue);
 	drm_dev_exit(idx);
 	return 0;
 
-err_cleanup:
+err_discard:
 	if (out)
 		drm_syncobj_put(out);
-	drm_sched_job_cleanup(&job->base);
-err_free:
-	while (job->bo_count--)
-		drm_gem_object_put(job->bos[job->bo_count]);
-	kvfree(job->bos);
-	kfree(job->spare_fence);
-	kfree(job);
+	edna_job_discard(job);
+out_exit:
+	drm_dev_exit(idx);
+	return ret;
+}
+
+/**
+ * edna_job_clear_bo() - zero a new device-memory buffer before its owner
+ *	sees it
+ * @efile: the owner, in whose address space the buffer is mapped
+ * @obj: the buffer
+ * @va: where
+ *
+ * Device memory is recycled between clients; only the device can write it.
+ *
+ * Return: 0, or the error the clearing job failed with.
+ */
+int edna_job_clear_bo(struct edna_file *efile, struct drm_gem_object *obj, u64 va)
+{
+	struct ww_acquire_ctx acquire;
+	struct dma_fence *finished;
+	struct edna_job *job;
+	int ret, idx;
+
+	if (!drm_dev_enter(&efile->edev->drm, &idx))
+		return -ENODEV;
+	job = edna_job_new(efile, 0, EDNA_PRIORITY_HIGH);
+	if (IS_ERR(job)) {
+		ret = PTR_ERR(job);
+		goto out_exit;
+	}
+	job->desc.op = cpu_to_le32(EDNA_OP_FILL);
+	job->desc.dst = cpu_to_le64(va);
+	job->desc.size = cpu_to_le64(obj->size);
+	job->bos = kvmalloc_array(1, sizeof(*job->bos), GFP_KERNEL);
+	if (!job->bos) {
+		edna_job_discard(job);
+		ret = -ENOMEM;
+		goto out_exit;
+	}
+	drm_gem_object_get(obj);
+	job->bos[0] = obj;
+	job->bo_count = 1;
+	ret = edna_job_lock_bos(job, &acquire);
+	if (ret) {
+		edna_job_discard(job);
+		goto out_exit;
+	}
+	finished = edna_job_push(job, &acquire);
+	/* Not interruptible: a half-cleared buffer must never be handed out. */
+	dma_fence_wait(finished, false);
+	ret = finished->error;
+	dma_fence_put(finished);
 out_exit:
 	drm_dev_exit(idx);
 	return ret;
@@ -554,7 +649,7 @@ int edna_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
 	fence = xa_load(&efile->jobs, args->job_id);
 	if (fence)
 		dma_fence_get(fence);
-	else if (args->job_id >= efile->next_job_id)
+	else if (args->job_id >= efile->next_job_id && !efile->job_ids_wrapped)
 		fence = ERR_PTR(-EINVAL);
 	xa_unlock(&efile->jobs);
 	if (IS_ERR(fence))
@@ -676,9 +771,15 @@ static void edna_job_sched_fini(struct drm_device *drm, void *arg)
  */
 int edna_job_init(struct edna_device *edev)
 {
+	unsigned int timeout_ms = edna_job_timeout_ms;
 	u32 q;
 	int ret;
 
+	if (timeout_ms < EDNA_JOB_TIMEOUT_MIN_MS || timeout_ms > EDNA_JOB_TIMEOUT_MAX_MS) {
+		edna_warn(edev, "job_timeout_ms=%u out of [%u, %u], using 10000\n", timeout_ms,
+			  EDNA_JOB_TIMEOUT_MIN_MS, EDNA_JOB_TIMEOUT_MAX_MS);
+		timeout_ms = 10000;
+	}
 	ret = drmm_mutex_init(&edev->drm, &edev->recovery_lock);
 	if (ret)
 		return ret;
@@ -693,7 +794,7 @@ int edna_job_init(struct edna_device *edev)
 			.num_rqs = DRM_SCHED_PRIORITY_COUNT,
 			/* One credit per ring slot: the ring can never overflow. */
 			.credit_limit = edna_hw_ring_entries(edev, q),
-			.timeout = msecs_to_jiffies(edna_job_timeout_ms),
+			.timeout = msecs_to_jiffies(timeout_ms),
 			.name = "edna",
 			.dev = edev->drm.dev,
 		};

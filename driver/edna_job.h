@@ -44,9 +44,15 @@ void edna_job_file_init(struct edna_file *efile);
 void edna_job_file_fini(struct edna_file *efile);
 void edna_job_show_fdinfo(struct drm_printer *p, struct edna_file *efile);
 
+int edna_job_clear_bo(struct edna_file *efile, struct drm_gem_object *obj, u64 va);
+
 int edna_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file);
 int edna_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file);
 
 extern unsigned int edna_job_timeout_ms;
+
+/* A hang is declared after this much time without progress. */
+#define EDNA_JOB_TIMEOUT_MIN_MS	10
+#define EDNA_JOB_TIMEOUT_MAX_MS	600000
 
 #endif /* __EDNA_JOB_H__ */

@@ -15,10 +15,6 @@
 #include "edna_job.h"
 #include "edna_sysfs.h"
 
-/* A hang is declared after this much time without progress; 0 makes no sense. */
-#define EDNA_TIMEOUT_MIN_MS	10
-#define EDNA_TIMEOUT_MAX_MS	600000
-
 static struct edna_device *dev_to_edna(struct device *dev)
 {
 	return dev_get_drvdata(dev);
@@ -40,7 +36,7 @@ static ssize_t job_timeout_ms_store(struct device *dev, struct device_attribute 
 	ret = kstrtouint(buf, 0, &ms);
 	if (ret)
 		return ret;
-	if (ms < EDNA_TIMEOUT_MIN_MS || ms > EDNA_TIMEOUT_MAX_MS)
+	if (ms < EDNA_JOB_TIMEOUT_MIN_MS || ms > EDNA_JOB_TIMEOUT_MAX_MS)
 		return -ERANGE;
 	edna_job_set_timeout(dev_to_edna(dev), ms);
 	return count;

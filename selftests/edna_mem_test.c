@@ -173,6 +173,12 @@ TEST_F(edna_mem, bad_region_flags_and_padding_are_rejected)
 	args.pad = 1;
 	EXPECT_EQ(-EINVAL, edna_ioctl(self->fd, DRM_IOCTL_EDNA_BO_CREATE, &args));
 	args.pad = 0;
+	/* Read-only device memory could never be written. */
+	args.region = EDNA_REGION_SRAM;
+	args.flags = EDNA_BO_DEVICE_READ_ONLY;
+	EXPECT_EQ(-EINVAL, edna_ioctl(self->fd, DRM_IOCTL_EDNA_BO_CREATE, &args));
+	args.region = EDNA_REGION_HOST;
+	args.flags = 0;
 	ASSERT_EQ(0, edna_ioctl(self->fd, DRM_IOCTL_EDNA_BO_CREATE, &args));
 	info.handle = args.handle;
 	info.pad = 1;
@@ -255,15 +261,15 @@ TEST_F(edna_mem, fdinfo_counts_what_was_allocated)
 	char *p;
 	struct drm_edna_bo_info info;
 
-	EXPECT_EQ(0, fdinfo_bytes(self->fd, "total", "host"));
+	EXPECT_EQ(0, fdinfo_bytes(self->fd, "total", "memory"));
 	ASSERT_EQ(0, bo_create(self->fd, 64 << 10, EDNA_REGION_HOST, 0, &h[0], NULL));
 	ASSERT_EQ(0, bo_create(self->fd, 128 << 10, EDNA_REGION_DRAM, 0, &h[1], NULL));
 	ASSERT_EQ(0, bo_create(self->fd, 8 << 10, EDNA_REGION_SRAM, 0, &h[2], NULL));
-	EXPECT_EQ(64 << 10, fdinfo_bytes(self->fd, "total", "host"));
+	EXPECT_EQ(64 << 10, fdinfo_bytes(self->fd, "total", "memory"));
 	EXPECT_EQ(128 << 10, fdinfo_bytes(self->fd, "total", "dram"));
 	EXPECT_EQ(8 << 10, fdinfo_bytes(self->fd, "total", "sram"));
 	/* Host pages are pinned for the device at creation. */
-	EXPECT_EQ(64 << 10, fdinfo_bytes(self->fd, "resident", "host"));
+	EXPECT_EQ(64 << 10, fdinfo_bytes(self->fd, "resident", "memory"));
 	EXPECT_EQ(128 << 10, fdinfo_bytes(self->fd, "resident", "dram"));
 
 	ASSERT_EQ(0, bo_info(self->fd, h[0], &info));
@@ -272,7 +278,7 @@ TEST_F(edna_mem, fdinfo_counts_what_was_allocated)
 	munmap(p, 64 << 10);
 	for (int i = 0; i < 3; i++)
 		EXPECT_EQ(0, bo_close(self->fd, h[i]));
-	EXPECT_EQ(0, fdinfo_bytes(self->fd, "total", "host"));
+	EXPECT_EQ(0, fdinfo_bytes(self->fd, "total", "memory"));
 	EXPECT_EQ(0, fdinfo_bytes(self->fd, "total", "dram"));
 }
 
@@ -303,7 +309,7 @@ TEST_F(edna_mem, dmabuf_share_outlives_the_exporter)
 	ASSERT_EQ(0, bo_info(b, hb, &info));
 	EXPECT_EQ(size, info.size);
 	EXPECT_LE(1ULL << 32, info.va);
-	EXPECT_LT(0, fdinfo_bytes(b, "shared", "host"));
+	EXPECT_LT(0, fdinfo_bytes(b, "shared", "memory"));
 	p = mmap(NULL, size, PROT_READ, MAP_SHARED, b, info.mmap_offset);
 	ASSERT_NE(MAP_FAILED, p);
 	for (i = 0; i < size; i++)
@@ -362,6 +368,78 @@ TEST_F(edna_mem, contexts_run_out_with_a_clear_error)
 	n = edna_open(0);
 	EXPECT_LE(0, n);
 	close(n);
+}
+
+/* Run one job and return its status. */
+static int run_job(int fd, struct drm_edna_submit *s)
+{
+	struct drm_edna_wait w = { .timeout_ns = 10000000000LL };
+	int ret = edna_ioctl(fd, DRM_IOCTL_EDNA_SUBMIT, s);
+
+	if (ret)
+		return ret;
+	w.job_id = s->job_id;
+	ret = edna_ioctl(fd, DRM_IOCTL_EDNA_WAIT, &w);
+	return ret ? ret : w.status;
+}
+
+TEST_F(edna_mem, device_memory_is_zeroed_for_its_next_owner)
+{
+	struct drm_edna_bo_info info;
+	int other = edna_open(0), r;
+	__u32 h, hh;
+	__u64 va, hva;
+	uint32_t *p;
+	size_t i;
+
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, bo_create(other, PAGE, EDNA_REGION_HOST, 0, &hh, &hva));
+	ASSERT_EQ(0, bo_info(other, hh, &info));
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, other, info.mmap_offset);
+	ASSERT_NE(MAP_FAILED, p);
+	for (r = EDNA_REGION_DRAM; r <= EDNA_REGION_SRAM; r++) {
+		/* One client leaves a secret in device memory... */
+		struct drm_edna_submit fill = { .op = EDNA_JOB_FILL, .size = self->sram,
+						.pattern = 0x5ec2e7 };
+		struct drm_edna_submit copy = { .op = EDNA_JOB_COPY, .size = PAGE, .dst = hva };
+
+		ASSERT_EQ(0, bo_create(self->fd, self->sram, r, 0, &h, &va));
+		fill.dst = va;
+		ASSERT_EQ(0, run_job(self->fd, &fill));
+		EXPECT_EQ(0, bo_close(self->fd, h));
+		/* ...the next owner of that memory reads zeros. */
+		ASSERT_EQ(0, bo_create(other, self->sram, r, 0, &h, &va));
+		memset(p, 0xff, PAGE);
+		for (copy.src = va; copy.src < va + self->sram; copy.src += self->sram / 4) {
+			ASSERT_EQ(0, run_job(other, &copy));
+			for (i = 0; i < PAGE / 4; i++)
+				ASSERT_EQ(0, p[i]) TH_LOG("region %d offset %#llx", r,
+							  copy.src - va);
+		}
+		EXPECT_EQ(0, bo_close(other, h));
+	}
+	munmap(p, PAGE);
+	close(other);
+}
+
+TEST_F(edna_mem, a_guard_page_follows_each_buffer)
+{
+	struct drm_edna_submit fill = { .op = EDNA_JOB_FILL, .size = 2 * PAGE };
+	__u32 h[2];
+	__u64 va[2];
+
+	ASSERT_EQ(0, bo_create(self->fd, PAGE, EDNA_REGION_HOST, 0, &h[0], &va[0]));
+	ASSERT_EQ(0, bo_create(self->fd, PAGE, EDNA_REGION_HOST, 0, &h[1], &va[1]));
+	EXPECT_LE(PAGE, va[1] > va[0] ? va[1] - va[0] - PAGE : va[0] - va[1] - PAGE);
+	/* One page too far off either buffer is unmapped. */
+	fill.dst = va[0];
+	EXPECT_EQ(-EFAULT, run_job(self->fd, &fill));
+	fill.dst = va[1];
+	EXPECT_EQ(-EFAULT, run_job(self->fd, &fill));
+	fill.size = PAGE;
+	EXPECT_EQ(0, run_job(self->fd, &fill));
+	EXPECT_EQ(0, bo_close(self->fd, h[0]));
+	EXPECT_EQ(0, bo_close(self->fd, h[1]));
 }
 
 /* Shmem pages in use system-wide, from /proc/meminfo, in KiB. */

@@ -179,7 +179,7 @@ struct drm_edna_device_info {
  *	device DRAM instead of failing with -ENOSPC; BO_INFO tells where it
  *	went.  Ignored for other regions.
  * EDNA_BO_DEVICE_READ_ONLY: the device may only read the buffer (weights,
- *	graphs); a job writing it faults.
+ *	graphs); a job writing it faults.  Host memory only: the CPU fills it.
  */
 #define EDNA_BO_ALLOW_FALLBACK		(1u << 0)
 #define EDNA_BO_DEVICE_READ_ONLY	(1u << 1)
@@ -197,7 +197,9 @@ struct drm_edna_device_info {
  *
  * Each open file of the device is one device address space.  A buffer is
  * mapped into the address space of every file that holds a handle to it:
- * the creator's at creation, an importer's at PRIME import.
+ * the creator's at creation, an importer's at PRIME import; an unmapped
+ * guard page follows it.  Device memory (DRAM, SRAM) is zeroed by the
+ * device before BO_CREATE returns.
  */
 struct drm_edna_bo_create {
 	__u64 size;
@@ -269,6 +271,7 @@ enum drm_edna_job_op {
 
 #define EDNA_SUBMIT_MAX_BOS		256
 #define EDNA_SUBMIT_MAX_SYNCOBJS	64
+#define EDNA_SUBMIT_MAX_SIZE		(1ULL << 30)	/* bytes of one FILL or COPY */
 
 /**
  * struct drm_edna_submit - queue one job
@@ -330,8 +333,17 @@ struct drm_edna_submit {
  * @status: out, 0 when the job succeeded, else the negative errno it
  *	failed with: -EFAULT (MMU fault), -EINVAL (rejected by the device),
  *	-EIO (bus or device error), -ETIMEDOUT (hung and was reset),
- *	-ECANCELED (an operator reset, or the file was banned)
+ *	-ECANCELED (on the device during a reset that was not its fault: an
+ *	operator reset, or a device reset escalated from another queue),
+ *	-ESRCH (still queued when its file was closed), -ENOMEM/-EBUSY (could
+ *	not be put back on the ring after a recovery).  With EDNA_WAIT_BO: 0
+ *	when every job whose fence the buffer still holds succeeded, else the
+ *	error of one of them.
  * @reserved: must be zero
+ *
+ * A failed job is reported once: after a WAIT has returned its error the
+ * job is forgotten, and a later WAIT on its id reports 0 like any retired
+ * job.  Ids are per file and wrap after 2^32 - 1 jobs.
  *
  * Return: 0 once the job has completed (see @status), -ETIME when
  * @timeout_ns passed first, -EINVAL for a job id this file never had,
