@@ -43,32 +43,33 @@ static ssize_t job_timeout_ms_store(struct device *dev, struct device_attribute 
 }
 static DEVICE_ATTR_RW(job_timeout_ms);
 
-/* Busy nanoseconds of each queue, all clients: an array, one per queue. */
-static ssize_t busy_ns_show(struct device *dev, struct device_attribute *attr, char *buf)
+/* One value per queue, space separated: an array of one type, one file. */
+static ssize_t edna_sysfs_per_queue(struct edna_device *edev, char *buf, size_t offset)
 {
-	struct edna_device *edev = dev_to_edna(dev);
 	ssize_t len = 0;
 	u32 q;
 
-	for (q = 0; q < edev->caps.num_queues; q++)
-		len += sysfs_emit_at(buf, len, "%s%lld", q ? " " : "",
-				     atomic64_read(&edev->queues[q].busy_ns));
+	for (q = 0; q < edev->caps.num_queues; q++) {
+		atomic64_t *v = (void *)&edev->queues[q] + offset;
+
+		len += sysfs_emit_at(buf, len, "%s%lld", q ? " " : "", atomic64_read(v));
+	}
 	len += sysfs_emit_at(buf, len, "\n");
 	return len;
 }
+
+/* Busy nanoseconds of each queue, all clients. */
+static ssize_t busy_ns_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return edna_sysfs_per_queue(dev_to_edna(dev), buf, offsetof(struct edna_job_queue, busy_ns));
+}
 static DEVICE_ATTR_RO(busy_ns);
 
+/* Jobs the device completed on each queue, all clients, failed ones too. */
 static ssize_t jobs_done_show(struct device *dev, struct device_attribute *attr, char *buf)
 {
-	struct edna_device *edev = dev_to_edna(dev);
-	ssize_t len = 0;
-	u32 q;
-
-	for (q = 0; q < edev->caps.num_queues; q++)
-		len += sysfs_emit_at(buf, len, "%s%lld", q ? " " : "",
-				     atomic64_read(&edev->queues[q].jobs_done));
-	len += sysfs_emit_at(buf, len, "\n");
-	return len;
+	return edna_sysfs_per_queue(dev_to_edna(dev), buf,
+				    offsetof(struct edna_job_queue, jobs_done));
 }
 static DEVICE_ATTR_RO(jobs_done);
 

@@ -65,19 +65,6 @@ static long long counter(const char *key)
 	return found;
 }
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 FIXTURE(edna_hw) {
 	char res[512];
 	long long ring_entries;
@@ -152,7 +139,7 @@ TEST_F(edna_hw, queue_reset_while_idle)
 
 TEST_F(edna_hw, hung_queue_recovers_by_queue_reset)
 {
-	ASSERT_EQ(0, write_file(SIM_HANG, "3"));
+	ASSERT_EQ(0, edna_write_file(SIM_HANG, "3"));
 	/* The job never completes: the diagnostic times out and resets the queue. */
 	EXPECT_EQ(-ETIMEDOUT, diag("nop 3 1", self->res, sizeof(self->res)));
 	EXPECT_EQ(1, field(self->res, "completed"));

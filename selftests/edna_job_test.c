@@ -102,19 +102,6 @@ static int wait_job(int fd, __u64 id, long long timeout_ns, int *status)
 	return ret;
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static long long now_ns(void)
 {
 	struct timespec ts;
@@ -140,12 +127,12 @@ FIXTURE_SETUP(edna_job)
 {
 	self->fd = edna_open(0);
 	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, write_str(SYSFS "job_timeout_ms", "10000"));
+	ASSERT_EQ(0, edna_write_file(SYSFS "job_timeout_ms", "10000"));
 }
 
 FIXTURE_TEARDOWN(edna_job)
 {
-	write_str(SYSFS "job_timeout_ms", "10000");
+	edna_write_file(SYSFS "job_timeout_ms", "10000");
 	close(self->fd);
 }
 
@@ -229,8 +216,8 @@ TEST_F(edna_job, queues_run_in_parallel)
 	int st;
 
 	/* Queue 0 stops dead; queue 1 must not care. */
-	ASSERT_EQ(0, write_str(SIM "hang_queue", "0"));
-	ASSERT_EQ(0, write_str(SYSFS "job_timeout_ms", "300"));
+	ASSERT_EQ(0, edna_write_file(SIM "hang_queue", "0"));
+	ASSERT_EQ(0, edna_write_file(SYSFS "job_timeout_ms", "300"));
 	ASSERT_EQ(0, nop(self->fd, 0, &stuck));
 	ASSERT_EQ(0, nop(self->fd, 1, &free_id));
 	ASSERT_EQ(0, wait_job(self->fd, free_id, 5 * SEC, &st));
@@ -248,8 +235,8 @@ TEST_F(edna_job, hang_reset_resubmits_innocent_jobs)
 	int i, st;
 
 	ASSERT_EQ(0, bo_new(self->fd, 5 * PAGE, EDNA_REGION_HOST, &b));
-	ASSERT_EQ(0, write_str(SYSFS "job_timeout_ms", "300"));
-	ASSERT_EQ(0, write_str(SIM "hang_queue", "3"));
+	ASSERT_EQ(0, edna_write_file(SYSFS "job_timeout_ms", "300"));
+	ASSERT_EQ(0, edna_write_file(SIM "hang_queue", "3"));
 	ASSERT_EQ(0, nop(self->fd, 3, &hung));
 	for (i = 0; i < 5; i++) {
 		struct job f = { .queue = 3, .op = EDNA_JOB_FILL, .dst = b.va + i * PAGE,
@@ -277,12 +264,12 @@ TEST_F(edna_job, progressing_long_job_is_not_killed)
 	ASSERT_EQ(0, bo_new(self->fd, 512 * 1024, EDNA_REGION_HOST, &b));
 	fill_pattern(a.cpu, a.size, 3);
 	/* 128 chunks of 2 ms: four times the timeout, always progressing. */
-	ASSERT_EQ(0, write_str(SIM "chunk_delay_us", "2000"));
-	ASSERT_EQ(0, write_str(SYSFS "job_timeout_ms", "60"));
+	ASSERT_EQ(0, edna_write_file(SIM "chunk_delay_us", "2000"));
+	ASSERT_EQ(0, edna_write_file(SYSFS "job_timeout_ms", "60"));
 	struct job c = { .queue = 0, .op = EDNA_JOB_COPY, .src = a.va, .dst = b.va, .size = a.size };
 	ASSERT_EQ(0, submit(self->fd, &c, &id));
 	EXPECT_EQ(0, wait_job(self->fd, id, 30 * SEC, &st));
-	write_str(SIM "chunk_delay_us", "0");
+	edna_write_file(SIM "chunk_delay_us", "0");
 	EXPECT_EQ(0, st);
 	EXPECT_EQ(0, memcmp(a.cpu, b.cpu, a.size));
 	bo_free(self->fd, &a), bo_free(self->fd, &b);
@@ -296,7 +283,7 @@ TEST_F(edna_job, high_priority_overtakes_queued_low_ones)
 
 	ASSERT_EQ(0, bo_new(self->fd, 64 * 1024, EDNA_REGION_HOST, &a));
 	ASSERT_EQ(0, bo_new(self->fd, 64 * 1024, EDNA_REGION_HOST, &b));
-	ASSERT_EQ(0, write_str(SIM "chunk_delay_us", "100"));
+	ASSERT_EQ(0, edna_write_file(SIM "chunk_delay_us", "100"));
 	/* More than the ring holds, so most wait in the scheduler. */
 	for (i = 0; i < 128; i++) {
 		struct job c = { .queue = 1, .prio = EDNA_PRIORITY_LOW, .op = EDNA_JOB_COPY,
@@ -309,7 +296,7 @@ TEST_F(edna_job, high_priority_overtakes_queued_low_ones)
 	ASSERT_EQ(0, wait_job(self->fd, high, 30 * SEC, &st));
 	for (i = 0; i < 128; i++)
 		pending += wait_job(self->fd, low[i], 0, NULL) == -ETIME;
-	write_str(SIM "chunk_delay_us", "0");
+	edna_write_file(SIM "chunk_delay_us", "0");
 	TH_LOG("%d of 128 low-priority jobs still pending when the high one completed", pending);
 	EXPECT_LT(16, pending);
 	EXPECT_EQ(0, wait_job(self->fd, low[127], 60 * SEC, &st));
@@ -328,7 +315,7 @@ TEST_F(edna_job, syncobj_orders_jobs_across_queues)
 	ASSERT_EQ(0, bo_new(self->fd, 256 * 1024, EDNA_REGION_DRAM, &y));
 	ASSERT_EQ(0, bo_new(self->fd, 256 * 1024, EDNA_REGION_HOST, &z));
 	fill_pattern(x.cpu, x.size, 5);
-	ASSERT_EQ(0, write_str(SIM "chunk_delay_us", "200"));
+	ASSERT_EQ(0, edna_write_file(SIM "chunk_delay_us", "200"));
 	struct job a = { .queue = 0, .op = EDNA_JOB_COPY, .src = x.va, .dst = y.va,
 			 .size = x.size, .out = sync };
 	struct job b = { .queue = 2, .op = EDNA_JOB_COPY, .src = y.va, .dst = z.va,
@@ -336,7 +323,7 @@ TEST_F(edna_job, syncobj_orders_jobs_across_queues)
 	ASSERT_EQ(0, submit(self->fd, &a, NULL));
 	ASSERT_EQ(0, submit(self->fd, &b, &id));
 	ASSERT_EQ(0, wait_job(self->fd, id, 30 * SEC, &st));
-	write_str(SIM "chunk_delay_us", "0");
+	edna_write_file(SIM "chunk_delay_us", "0");
 	EXPECT_EQ(0, st);
 	EXPECT_EQ(0, memcmp(x.cpu, z.cpu, x.size));
 	EXPECT_EQ(0, drmSyncobjWait(self->fd, &sync, 1, 0, 0, NULL));
@@ -369,7 +356,7 @@ TEST_F(edna_job, syncobj_orders_jobs_across_clients)
 	close(syncfd);
 	info.handle = y_b;
 	ASSERT_EQ(0, edna_ioctl(other, DRM_IOCTL_EDNA_BO_INFO, &info));
-	ASSERT_EQ(0, write_str(SIM "chunk_delay_us", "200"));
+	ASSERT_EQ(0, edna_write_file(SIM "chunk_delay_us", "200"));
 
 	struct job a = { .queue = 0, .op = EDNA_JOB_COPY, .src = x.va, .dst = y.va,
 			 .size = x.size, .out = sync };
@@ -379,7 +366,7 @@ TEST_F(edna_job, syncobj_orders_jobs_across_clients)
 	ASSERT_EQ(0, submit(self->fd, &a, NULL));
 	ASSERT_EQ(0, submit(other, &b, &id));
 	ASSERT_EQ(0, wait_job(other, id, 30 * SEC, &st));
-	write_str(SIM "chunk_delay_us", "0");
+	edna_write_file(SIM "chunk_delay_us", "0");
 	EXPECT_EQ(0, st);
 	yb = y.cpu;
 	EXPECT_EQ(0xfeedf00d, ((uint32_t *)yb)[0]);
@@ -485,7 +472,7 @@ TEST_F(edna_job, closing_with_jobs_in_flight_is_clean)
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, bo_new(fd, 256 * 1024, EDNA_REGION_HOST, &b));
-	ASSERT_EQ(0, write_str(SIM "chunk_delay_us", "50"));
+	ASSERT_EQ(0, edna_write_file(SIM "chunk_delay_us", "50"));
 	for (i = 0; i < 100; i++) {
 		struct job f = { .queue = i % 4, .op = EDNA_JOB_FILL, .dst = b.va, .size = b.size,
 				 .bos = &b.handle, .nbos = 1 };
@@ -494,7 +481,7 @@ TEST_F(edna_job, closing_with_jobs_in_flight_is_clean)
 	}
 	munmap(b.cpu, b.size);
 	close(fd);
-	write_str(SIM "chunk_delay_us", "0");
+	edna_write_file(SIM "chunk_delay_us", "0");
 	/* The device carries on for everyone else. */
 	ASSERT_EQ(0, nop(self->fd, 0, &id));
 	EXPECT_EQ(0, wait_job(self->fd, id, 30 * SEC, NULL));
@@ -505,10 +492,10 @@ TEST_F(edna_job, operator_reset_fails_jobs_on_the_device)
 	__u64 stuck, after;
 	int st;
 
-	ASSERT_EQ(0, write_str(SIM "hang_queue", "2"));
+	ASSERT_EQ(0, edna_write_file(SIM "hang_queue", "2"));
 	ASSERT_EQ(0, nop(self->fd, 2, &stuck));
 	usleep(100000);
-	ASSERT_EQ(0, write_str(SYSFS "reset", "1"));
+	ASSERT_EQ(0, edna_write_file(SYSFS "reset", "1"));
 	ASSERT_EQ(0, wait_job(self->fd, stuck, 5 * SEC, &st));
 	EXPECT_EQ(-ECANCELED, st);
 	ASSERT_EQ(0, nop(self->fd, 2, &after));
@@ -527,13 +514,13 @@ TEST_F(edna_job, busy_time_shows_in_fdinfo_and_sysfs)
 
 	ASSERT_EQ(0, bo_new(self->fd, 256 * 1024, EDNA_REGION_HOST, &a));
 	ASSERT_EQ(0, bo_new(self->fd, 256 * 1024, EDNA_REGION_HOST, &b));
-	ASSERT_EQ(0, write_str(SIM "chunk_delay_us", "500"));
+	ASSERT_EQ(0, edna_write_file(SIM "chunk_delay_us", "500"));
 	t0 = now_ns();
 	struct job c = { .queue = 3, .op = EDNA_JOB_COPY, .src = a.va, .dst = b.va, .size = a.size };
 	ASSERT_EQ(0, submit(self->fd, &c, &id));
 	ASSERT_EQ(0, wait_job(self->fd, id, 30 * SEC, &st));
 	wall = now_ns() - t0;
-	write_str(SIM "chunk_delay_us", "0");
+	edna_write_file(SIM "chunk_delay_us", "0");
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", self->fd);
 	f = fopen(path, "r");
 	ASSERT_NE(NULL, f);
@@ -589,7 +576,7 @@ TEST_F(edna_job, wait_on_a_buffer_waits_for_its_jobs)
 	struct bo b;
 
 	ASSERT_EQ(0, bo_new(self->fd, 256 * 1024, EDNA_REGION_HOST, &b));
-	ASSERT_EQ(0, write_str(SIM "chunk_delay_us", "300"));
+	ASSERT_EQ(0, edna_write_file(SIM "chunk_delay_us", "300"));
 	struct job f = { .queue = 0, .op = EDNA_JOB_FILL, .dst = b.va, .size = b.size,
 			 .pattern = 0x600df00d, .bos = &b.handle, .nbos = 1 };
 	ASSERT_EQ(0, submit(self->fd, &f, NULL));
@@ -597,7 +584,7 @@ TEST_F(edna_job, wait_on_a_buffer_waits_for_its_jobs)
 	EXPECT_EQ(-ETIME, edna_ioctl(self->fd, DRM_IOCTL_EDNA_WAIT, &w));
 	w.timeout_ns = 30 * SEC;
 	EXPECT_EQ(0, edna_ioctl(self->fd, DRM_IOCTL_EDNA_WAIT, &w));
-	write_str(SIM "chunk_delay_us", "0");
+	edna_write_file(SIM "chunk_delay_us", "0");
 	EXPECT_EQ(0, w.status);
 	EXPECT_EQ(0x600df00d, ((uint32_t *)b.cpu)[b.size / 4 - 1]);
 	w.job_id = 0xbad;

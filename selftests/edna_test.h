@@ -63,6 +63,20 @@ static inline long long edna_sysfs_read(const char *path)
 	return v;
 }
 
+/* Write a string to a sysfs or debugfs file; 0 or -errno. */
+static inline int edna_write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 /* A module parameter of the device model, the tests' independent truth. */
 static inline long long edna_sim_param(const char *name)
 {
