@@ -16,6 +16,7 @@
 #include "edna_diag.h"
 #include "edna_drv.h"
 #include "edna_hw.h"
+#include "edna_job.h"
 #include "edna_mmu.h"
 #include "edna_region.h"
 
@@ -474,17 +475,8 @@ static int edna_diag_parse_region(const char *name, u32 *region)
 	return 0;
 }
 
-/**
- * edna_diag_command() - run one diagnostic
- * @edev: the device
- * @cmd: the command line, see Documentation/testing.rst
- * @result: out, one line describing what happened
- * @len: room at @result
- *
- * Return: 0 if the diagnostic passed, -EIO if the device misbehaved,
- * -EINVAL for a malformed command, or another negative errno.
- */
-int edna_diag_command(struct edna_device *edev, const char *cmd, char *result, size_t len)
+static int edna_diag_run_command(struct edna_device *edev, const char *cmd, char *result,
+				 size_t len)
 {
 	char verb[16], arg1[16], arg2[16];
 	u32 queue, region, dst, pattern, write;
@@ -495,7 +487,6 @@ int edna_diag_command(struct edna_device *edev, const char *cmd, char *result, s
 	if (n != 1)
 		return -EINVAL;
 
-	guard(mutex)(&edev->diag_lock);
 	if (!strcmp(verb, "nop")) {
 		if (sscanf(cmd, "nop %u %llu", &queue, &size) != 2 ||
 		    queue >= edev->caps.num_queues || size > U32_MAX)
@@ -542,4 +533,29 @@ int edna_diag_command(struct edna_device *edev, const char *cmd, char *result, s
 		return ret;
 	}
 	return -EINVAL;
+}
+
+/**
+ * edna_diag_command() - run one diagnostic
+ * @edev: the device
+ * @cmd: the command line, see Documentation/testing.rst
+ * @result: out, one line describing what happened
+ * @len: room at @result
+ *
+ * Return: 0 if the diagnostic passed, -EIO if the device misbehaved,
+ * -EINVAL for a malformed command, or another negative errno.
+ */
+int edna_diag_command(struct edna_device *edev, const char *cmd, char *result, size_t len)
+{
+	int ret;
+
+	guard(mutex)(&edev->diag_lock);
+	/* The diagnostics own the rings while they run. */
+	ret = edna_job_pause(edev);
+	if (!ret)
+		ret = edna_diag_run_command(edev, cmd, result, len);
+	else
+		snprintf(result, len, "busy: jobs stay on the rings\n");
+	edna_job_resume(edev);
+	return ret;
 }

@@ -290,6 +290,8 @@ int edna_device_probe(struct device *dev, struct regmap *regmap, int irq)
 	if (ret)
 		return ret;
 	ret = edna_region_init(edev);
+	if (!ret)
+		ret = edna_mmu_kva_init(edev);
 	if (ret)
 		return ret;
 	ret = edna_hw_init(edev);

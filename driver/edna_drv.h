@@ -173,7 +173,9 @@ struct edna_region {
  * @rings: one per hardware queue, @caps.num_queues of them
  * @regions: allocators of device DRAM and SRAM (index enum drm_edna_region;
  *	host memory has none)
- * @kctx: the kernel's own MMU context, id 0, for diagnostics
+ * @kctx: the kernel's own MMU context, id 0: diagnostics, clearing buffers
+ * @kva_lock: protects @kva_mm
+ * @kva_mm: allocator of @kctx addresses for the kernel's jobs
  * @contexts: live MMU contexts by id, so a reset can restore them
  * @fault_lock: protects @fault and @irq_stats; taken in the interrupt handler
  * @fault: the last MMU fault
@@ -192,6 +194,8 @@ struct edna_device {
 	struct edna_ring rings[EDNA_MAX_QUEUES];
 	struct edna_region regions[EDNA_REGION_COUNT];
 	struct edna_mmu_ctx *kctx;
+	struct mutex kva_lock;
+	struct drm_mm kva_mm;
 
 	struct xarray contexts;
 
@@ -216,6 +220,8 @@ struct edna_device {
  * @va_mm: allocator of device virtual addresses in @ctx
  * @client_id: the DRM client id, for drm_sched and fdinfo
  * @entity_lock: protects @entities
+ * @push_lock: serialises arming and pushing of this file's jobs; taken
+ *	inside the buffers' reservation locks
  * @entities: scheduler entities by queue and priority, made on first use
  * @jobs: jobs not yet known to have succeeded, by id: in flight, or failed
  *	and not yet waited for; each entry holds a reference to the job's
@@ -237,6 +243,7 @@ struct edna_file {
 	u64 client_id;
 
 	struct mutex entity_lock;
+	struct mutex push_lock;
 	struct drm_sched_entity *entities[EDNA_MAX_QUEUES][EDNA_PRIORITY_COUNT];
 
 	struct xarray jobs;

@@ -289,6 +289,14 @@ int edna_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *fi
 		      size <= edev->caps.region_size[EDNA_REGION_DRAM]))
 			return -E2BIG;
 		bo = edna_bo_create_device(edev, size, args->region, args->flags);
+		if (!IS_ERR(bo)) {
+			ret = edna_job_clear_bo(file->driver_priv, &bo->base.base, bo->region,
+						bo->node.start);
+			if (ret) {
+				drm_gem_object_put(&bo->base.base);
+				return ret;
+			}
+		}
 	}
 	if (IS_ERR(bo))
 		return PTR_ERR(bo);
@@ -299,9 +307,7 @@ int edna_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *fi
 	if (ret)
 		return ret;
 	ret = edna_bo_va(bo, file->driver_priv, &args->va);
-	if (!ret && bo->region != EDNA_REGION_HOST)
-		ret = edna_job_clear_bo(file->driver_priv, &bo->base.base, args->va);
-	if (ret)
+	if (WARN_ON(ret))
 		drm_gem_handle_delete(file, args->handle);
 	return ret;
 }

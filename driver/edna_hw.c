@@ -132,7 +132,7 @@ int edna_hw_probe(struct edna_device *edev)
 }
 
 /* Program a ring into its queue and enable it; the queue must be reset. */
-static void edna_hw_ring_start(struct edna_device *edev, struct edna_ring *ring)
+static void edna_hw_ring_start_locked(struct edna_device *edev, struct edna_ring *ring)
 {
 	u32 q = ring->queue;
 
@@ -143,23 +143,31 @@ static void edna_hw_ring_start(struct edna_device *edev, struct edna_ring *ring)
 }
 
 /*
- * Tell the submitters of every descriptor the device will now never
- * complete, and start the ring over.  Only after the device has stopped
- * touching the ring: its queue or the whole device was reset.
+ * Tell the submitters of every descriptor still on the ring how it ended,
+ * and start the ring over.  Only after the device has stopped touching the
+ * ring: its queue or the whole device was reset.  A descriptor whose status
+ * the device wrote before the reset completed; the others never will.
+ * Restarting the queue (@edev non-NULL) under the same hold of the lock
+ * keeps submitters from writing TAIL to a queue that has no ring.
  */
-static void edna_hw_ring_abort(struct edna_ring *ring)
+static void edna_hw_ring_abort(struct edna_device *edev, struct edna_ring *ring)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&ring->lock, flags);
+	dma_rmb();
 	while (ring->completed != ring->tail) {
-		struct edna_hw_slot *slot = &ring->slots[ring->completed & (ring->entries - 1)];
+		u32 idx = ring->completed & (ring->entries - 1);
+		struct edna_hw_slot *slot = &ring->slots[idx];
+		u32 status = le32_to_cpu(READ_ONCE(ring->desc[idx].status));
 
 		ring->completed++;
-		slot->done(slot->data, EDNA_JOB_ABORTED);
+		slot->done(slot->data, status == EDNA_JOB_PENDING ? EDNA_JOB_ABORTED : status);
 	}
 	ring->completed = 0;
 	ring->tail = 0;
+	if (edev)
+		edna_hw_ring_start_locked(edev, ring);
 	spin_unlock_irqrestore(&ring->lock, flags);
 }
 
@@ -292,10 +300,8 @@ int edna_hw_reset(struct edna_device *edev)
 		goto out_abort;
 	}
 
-	for (q = 0; q < edev->caps.num_queues; q++) {
-		edna_hw_ring_abort(&edev->rings[q]);
-		edna_hw_ring_start(edev, &edev->rings[q]);
-	}
+	for (q = 0; q < edev->caps.num_queues; q++)
+		edna_hw_ring_abort(edev, &edev->rings[q]);
 	xa_for_each(&edev->contexts, id, ctx)
 		edna_hw_ctx_set_root(edev, id, edna_mmu_ctx_root(ctx));
 	edna_wr(edev, EDNA_REG_IRQ_MASK, EDNA_IRQ_ALL);
@@ -308,7 +314,7 @@ out_abort:
 	 * wait forever for what it held.
 	 */
 	for (q = 0; q < edev->caps.num_queues; q++)
-		edna_hw_ring_abort(&edev->rings[q]);
+		edna_hw_ring_abort(NULL, &edev->rings[q]);
 	return ret;
 }
 
@@ -374,7 +380,7 @@ void edna_hw_fini(struct edna_device *edev)
 	synchronize_irq(edev->irq);
 	/* Nothing on the rings will complete now: tell their submitters. */
 	for (q = 0; q < edev->caps.num_queues; q++)
-		edna_hw_ring_abort(&edev->rings[q]);
+		edna_hw_ring_abort(NULL, &edev->rings[q]);
 }
 
 /**
@@ -458,10 +464,22 @@ int edna_hw_queue_reset(struct edna_device *edev, u32 queue)
 		edna_err(edev, "queue %u did not stop on reset\n", queue);
 		return ret;
 	}
-	edna_hw_ring_abort(ring);
-	edna_hw_ring_start(edev, ring);
+	edna_hw_ring_abort(edev, ring);
 	edna_dbg(edev, HW, "queue %u reset\n", queue);
 	return 0;
+}
+
+/* True when every descriptor written to the queue has been completed. */
+bool edna_hw_ring_idle(struct edna_device *edev, u32 queue)
+{
+	struct edna_ring *ring = &edev->rings[queue];
+	unsigned long flags;
+	bool idle;
+
+	spin_lock_irqsave(&ring->lock, flags);
+	idle = ring->tail == ring->completed;
+	spin_unlock_irqrestore(&ring->lock, flags);
+	return idle;
 }
 
 u32 edna_hw_ring_entries(struct edna_device *edev, u32 queue)

@@ -42,10 +42,12 @@ MODULE_PARM_DESC(job_timeout_ms, "Initial job progress timeout in ms (default 10
 /**
  * struct edna_hw_fence - signalled when the device completes a descriptor
  * @base: the fence
+ * @lock: its lock; its own, so that the fence may outlive the device
  * @job: the job it was submitted for
  */
 struct edna_hw_fence {
 	struct dma_fence base;
+	spinlock_t lock;
 	struct edna_job *job;
 };
 
@@ -170,8 +172,15 @@ static struct dma_fence *edna_job_run(struct drm_sched_job *sched_job)
 	struct edna_job *job = to_edna_job(sched_job);
 	struct edna_job_queue *jq = job->jq;
 	struct edna_hw_fence *hf;
-	unsigned long flags;
-	int ret;
+	int ret, idx;
+
+	/*
+	 * Run again by recovery: a job the device finished before the reset
+	 * keeps its result; only an abandoned one (-ECANCELED) runs again.
+	 */
+	if (job->hw_fence && dma_fence_is_signaled(job->hw_fence) &&
+	    job->hw_fence->error != -ECANCELED)
+		return dma_fence_get(job->hw_fence);
 
 	/* A rerun after recovery must not allocate with reclaim: fences wait on us. */
 	hf = job->spare_fence ?: edna_hw_fence_alloc(GFP_NOWAIT);
@@ -179,21 +188,23 @@ static struct dma_fence *edna_job_run(struct drm_sched_job *sched_job)
 	if (!hf)
 		return ERR_PTR(-ENOMEM);
 	hf->job = job;
-	spin_lock_irqsave(&jq->fence_lock, flags);
-	dma_fence_init(&hf->base, &edna_fence_ops, &jq->fence_lock, jq->fence_context,
-		       ++jq->fence_seqno);
-	spin_unlock_irqrestore(&jq->fence_lock, flags);
+	spin_lock_init(&hf->lock);
+	dma_fence_init(&hf->base, &edna_fence_ops, &hf->lock, jq->fence_context,
+		       atomic64_inc_return(&jq->fence_seqno));
 
 	dma_fence_put(job->hw_fence);
 	job->hw_fence = dma_fence_get(&hf->base);
 
 	ret = job->guilty_error ?: sched_job->s_fence->finished.error;
-	if (!ret) {
+	if (!ret && !drm_dev_enter(&jq->edev->drm, &idx))
+		ret = -ENODEV;
+	else if (!ret) {
 		job->submit_ns = ktime_get_ns();
 		dma_fence_get(&hf->base);
 		ret = edna_hw_submit(jq->edev, jq->queue, &job->desc, edna_job_hw_done, hf);
 		if (ret)
 			dma_fence_put(&hf->base);
+		drm_dev_exit(idx);
 	}
 	if (ret) {
 		/* Completes at once with the error, which then reaches the job. */
@@ -214,15 +225,45 @@ static enum drm_gpu_sched_stat edna_job_still_running(struct drm_sched_job *sche
 	return DRM_GPU_SCHED_STAT_NOMINAL;
 }
 
+/*
+ * The queue's own reset failed: reset the device, which abandons the jobs of
+ * every queue, and run the innocent ones again.  Called with @stopped's
+ * scheduler stopped and recovery_lock held.
+ */
+static void edna_job_recover_device(struct edna_device *edev, struct drm_gpu_scheduler *stopped)
+{
+	u32 q;
+
+	for (q = 0; q < edev->caps.num_queues; q++)
+		if (&edev->queues[q].sched != stopped)
+			drm_sched_stop(&edev->queues[q].sched, NULL);
+	edna_hw_reset(edev);
+	for (q = 0; q < edev->caps.num_queues; q++) {
+		if (&edev->queues[q].sched == stopped)
+			continue;
+		drm_sched_resubmit_jobs(&edev->queues[q].sched);
+		drm_sched_start(&edev->queues[q].sched);
+	}
+}
+
 static enum drm_gpu_sched_stat edna_job_timedout(struct drm_sched_job *sched_job)
 {
 	struct edna_job *job = to_edna_job(sched_job);
 	struct edna_job_queue *jq = job->jq;
 	struct edna_device *edev = jq->edev;
+	enum drm_gpu_sched_stat stat;
 	u32 progress;
+	int idx;
 
-	if (job->hw_fence && dma_fence_is_signaled(job->hw_fence))
-		return edna_job_still_running(sched_job);
+	/* Removal aborts every job on the device; nothing to recover. */
+	if (!drm_dev_enter(&edev->drm, &idx)) {
+		edna_job_still_running(sched_job);
+		return DRM_GPU_SCHED_STAT_ENODEV;
+	}
+	if (job->hw_fence && dma_fence_is_signaled(job->hw_fence)) {
+		stat = edna_job_still_running(sched_job);
+		goto out;
+	}
 
 	/*
 	 * Long decoder jobs are legitimate: a queue whose progress counter
@@ -231,13 +272,17 @@ static enum drm_gpu_sched_stat edna_job_timedout(struct drm_sched_job *sched_job
 	progress = edna_hw_queue_progress(edev, jq->queue);
 	if (progress != jq->last_progress) {
 		jq->last_progress = progress;
-		return edna_job_still_running(sched_job);
+		stat = edna_job_still_running(sched_job);
+		goto out;
 	}
 
 	/* An operator reset may be under way; it serialises with us here. */
-	guard(mutex)(&edev->recovery_lock);
-	if (dma_fence_is_signaled(job->hw_fence))
-		return edna_job_still_running(sched_job);
+	mutex_lock(&edev->recovery_lock);
+	if (dma_fence_is_signaled(job->hw_fence)) {
+		mutex_unlock(&edev->recovery_lock);
+		stat = edna_job_still_running(sched_job);
+		goto out;
+	}
 
 	edna_warn(edev, "queue %u: job %llu of client %llu made no progress for %u ms, resetting the queue\n",
 		  jq->queue, job->id, job->efile->client_id,
@@ -246,11 +291,15 @@ static enum drm_gpu_sched_stat edna_job_timedout(struct drm_sched_job *sched_job
 	job->guilty_error = -ETIMEDOUT;
 	edna_file_count_fault(job->efile);
 	if (edna_hw_queue_reset(edev, jq->queue))
-		edna_hw_reset(edev);
+		edna_job_recover_device(edev, &jq->sched);
 	/* Innocent jobs that were on the ring run again; the guilty one fails. */
 	drm_sched_resubmit_jobs(&jq->sched);
 	drm_sched_start(&jq->sched);
-	return DRM_GPU_SCHED_STAT_NOMINAL;
+	mutex_unlock(&edev->recovery_lock);
+	stat = DRM_GPU_SCHED_STAT_NOMINAL;
+out:
+	drm_dev_exit(idx);
+	return stat;
 }
 
 static void edna_job_free(struct drm_sched_job *sched_job)
@@ -389,19 +438,6 @@ static int edna_job_lock_bos(struct edna_job *job, struct ww_acquire_ctx *ctx)
 	return 0;
 }
 
-/* Still under the locks: later users of the buffers wait for this job. */
-static void edna_job_unlock_bos(struct edna_job *job, struct ww_acquire_ctx *ctx)
-{
-	struct dma_fence *finished = &job->base.s_fence->finished;
-	u32 i;
-
-	if (!job->bo_count)
-		return;
-	for (i = 0; i < job->bo_count; i++)
-		dma_resv_add_fence(job->bos[i]->resv, finished, DMA_RESV_USAGE_WRITE);
-	drm_gem_unlock_reservations(job->bos, job->bo_count, ctx);
-}
-
 static void edna_job_build_desc(struct edna_job *job, const struct drm_edna_submit *args)
 {
 	static const u32 hw_op[] = {
@@ -460,16 +496,34 @@ static void edna_job_discard(struct edna_job *job)
 	kfree(job);
 }
 
-/* Arm, publish to the buffers, hand to the scheduler; cannot fail. */
+/*
+ * Arm, publish to the file's job ids and to the buffers, hand to the
+ * scheduler; cannot fail.  Arm and push must not interleave between jobs
+ * of one entity, and the buffers' fences must be those of jobs in push
+ * order: the file's push_lock covers all of it.
+ */
 static struct dma_fence *edna_job_push(struct edna_job *job, struct ww_acquire_ctx *acquire)
 {
+	struct edna_file *efile = job->efile;
 	struct dma_fence *finished;
 
+	mutex_lock(&efile->push_lock);
 	drm_sched_job_arm(&job->base);
 	finished = dma_fence_get(&job->base.s_fence->finished);
-	edna_job_unlock_bos(job, acquire);
-	kref_get(&job->efile->ref);
+	/* Replaces the reserved entry: no allocation. */
+	if (job->id)
+		xa_store(&efile->jobs, job->id, dma_fence_get(finished), GFP_NOWAIT);
+	kref_get(&efile->ref);
+	if (job->bo_count) {
+		u32 i;
+
+		for (i = 0; i < job->bo_count; i++)
+			dma_resv_add_fence(job->bos[i]->resv, finished, DMA_RESV_USAGE_WRITE);
+	}
 	drm_sched_entity_push_job(&job->base);
+	mutex_unlock(&efile->push_lock);
+	if (job->bo_count)
+		drm_gem_unlock_reservations(job->bos, job->bo_count, acquire);
 	return finished;
 }
 
@@ -504,9 +558,10 @@ int edna_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	if (args->bo_count) {
 		ret = drm_gem_objects_lookup(file, u64_to_user_ptr(args->bo_handles),
 					     args->bo_count, &job->bos);
+		/* On failure the array holds the handles found so far; NULL after. */
+		job->bo_count = job->bos ? args->bo_count : 0;
 		if (ret)
 			goto err_discard;
-		job->bo_count = args->bo_count;
 	}
 	ret = edna_job_add_syncobjs(job, file, args);
 	if (ret)
@@ -533,11 +588,11 @@ int edna_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 
 	job->id = id;
 	finished = edna_job_push(job, &acquire);
-	xa_store(&efile->jobs, id, finished, GFP_KERNEL);
 	if (out) {
 		drm_syncobj_replace_fence(out, finished);
 		drm_syncobj_put(out);
 	}
+	dma_fence_put(finished);
 	args->job_id = id;
 	edna_dbg(edev, JOB, "client %llu job %u on queue %u\n", efile->client_id, id, args->queue);
 	drm_dev_exit(idx);
@@ -553,38 +608,47 @@ out_exit:
 }
 
 /**
- * edna_job_clear_bo() - zero a new device-memory buffer before its owner
- *	sees it
- * @efile: the owner, in whose address space the buffer is mapped
- * @obj: the buffer
- * @va: where
+ * edna_job_clear_bo() - zero a new device-memory buffer before anyone can
+ *	reach it
+ * @efile: the client creating it, whose queue 0 runs the clearing job
+ * @obj: the buffer, not yet mapped in any client's address space
+ * @region: its region, EDNA_REGION_DRAM or EDNA_REGION_SRAM
+ * @offset: its offset in the region
  *
- * Device memory is recycled between clients; only the device can write it.
+ * Device memory is recycled between clients and only the device can write
+ * it, so a job in the kernel's context clears it first.
  *
  * Return: 0, or the error the clearing job failed with.
  */
-int edna_job_clear_bo(struct edna_file *efile, struct drm_gem_object *obj, u64 va)
+int edna_job_clear_bo(struct edna_file *efile, struct drm_gem_object *obj, u32 region,
+		      u64 offset)
 {
+	struct edna_device *edev = efile->edev;
 	struct ww_acquire_ctx acquire;
 	struct dma_fence *finished;
+	struct drm_mm_node kva = {};
 	struct edna_job *job;
 	int ret, idx;
 
-	if (!drm_dev_enter(&efile->edev->drm, &idx))
+	if (!drm_dev_enter(&edev->drm, &idx))
 		return -ENODEV;
+	ret = edna_mmu_kmap(edev, region, offset, obj->size, &kva);
+	if (ret)
+		goto out_exit;
 	job = edna_job_new(efile, 0, EDNA_PRIORITY_HIGH);
 	if (IS_ERR(job)) {
 		ret = PTR_ERR(job);
-		goto out_exit;
+		goto out_kunmap;
 	}
 	job->desc.op = cpu_to_le32(EDNA_OP_FILL);
-	job->desc.dst = cpu_to_le64(va);
+	job->desc.ctx = cpu_to_le32(EDNA_MMU_KERNEL_CTX);
+	job->desc.dst = cpu_to_le64(kva.start);
 	job->desc.size = cpu_to_le64(obj->size);
 	job->bos = kvmalloc_array(1, sizeof(*job->bos), GFP_KERNEL);
 	if (!job->bos) {
 		edna_job_discard(job);
 		ret = -ENOMEM;
-		goto out_exit;
+		goto out_kunmap;
 	}
 	drm_gem_object_get(obj);
 	job->bos[0] = obj;
@@ -592,13 +656,15 @@ int edna_job_clear_bo(struct edna_file *efile, struct drm_gem_object *obj, u64 v
 	ret = edna_job_lock_bos(job, &acquire);
 	if (ret) {
 		edna_job_discard(job);
-		goto out_exit;
+		goto out_kunmap;
 	}
 	finished = edna_job_push(job, &acquire);
-	/* Not interruptible: a half-cleared buffer must never be handed out. */
+	/* Not interruptible: the mapping must not go while the job runs. */
 	dma_fence_wait(finished, false);
 	ret = finished->error;
 	dma_fence_put(finished);
+out_kunmap:
+	edna_mmu_kunmap(edev, &kva);
 out_exit:
 	drm_dev_exit(idx);
 	return ret;
@@ -682,6 +748,7 @@ int edna_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
 void edna_job_file_init(struct edna_file *efile)
 {
 	mutex_init(&efile->entity_lock);
+	mutex_init(&efile->push_lock);
 	xa_init_flags(&efile->jobs, XA_FLAGS_ALLOC1);
 	efile->next_job_id = 1;
 }
@@ -711,6 +778,7 @@ void edna_job_file_fini(struct edna_file *efile)
 	xa_for_each(&efile->jobs, id, fence)
 		dma_fence_put(xa_erase(&efile->jobs, id));
 	xa_destroy(&efile->jobs);
+	mutex_destroy(&efile->push_lock);
 	mutex_destroy(&efile->entity_lock);
 }
 
@@ -801,7 +869,6 @@ int edna_job_init(struct edna_device *edev)
 
 		jq->edev = edev;
 		jq->queue = q;
-		spin_lock_init(&jq->fence_lock);
 		spin_lock_init(&jq->busy_lock);
 		jq->fence_context = dma_fence_context_alloc(1);
 		ret = drm_sched_init(&jq->sched, &args);
@@ -815,9 +882,15 @@ int edna_job_init(struct edna_device *edev)
 }
 
 /**
- * edna_job_fini() - retire every job before the device goes
- * @edev: the device, already quiesced by edna_hw_fini(), which completed
- *	everything on its rings
+ * edna_job_fini() - retire the jobs of a device that is going away
+ * @edev: the device, unplugged and quiesced by edna_hw_fini(), which
+ *	completed everything on its rings
+ *
+ * The schedulers keep running until the DRM device is released: jobs still
+ * queued by open files complete at once with -ENODEV (edna_job_run()), so
+ * nobody waits forever on a device that is gone.  Here we only wait for the
+ * jobs the reset aborted to be retired, so that their address spaces are
+ * released while the device's memory is still there.
  */
 void edna_job_fini(struct edna_device *edev)
 {
@@ -828,16 +901,16 @@ void edna_job_fini(struct edna_device *edev)
 		struct drm_gpu_scheduler *sched = &edev->queues[q].sched;
 		bool empty;
 
-		do {
+		for (;;) {
 			spin_lock(&sched->job_list_lock);
 			empty = list_empty(&sched->pending_list);
 			spin_unlock(&sched->job_list_lock);
-			if (!empty)
-				msleep(5);
-		} while (!empty && time_before(jiffies, timeout));
+			if (empty || time_after(jiffies, timeout))
+				break;
+			msleep(5);
+		}
 		if (!empty)
-			edna_err(edev, "queue %u: jobs still pending at removal\n", q);
-		drm_sched_wqueue_stop(sched);
+			edna_warn(edev, "queue %u: jobs still pending at removal\n", q);
 	}
 }
 
@@ -852,4 +925,39 @@ void edna_job_set_timeout(struct edna_device *edev, unsigned int ms)
 
 	for (q = 0; q < edev->caps.num_queues; q++)
 		WRITE_ONCE(edev->queues[q].sched.timeout, msecs_to_jiffies(ms));
+}
+
+/**
+ * edna_job_pause() - keep jobs off the rings, for the diagnostics
+ * @edev: the device
+ *
+ * Waits for the rings to drain.  Always pair with edna_job_resume().
+ *
+ * Return: 0, or -EBUSY if jobs stay on the rings.
+ */
+int edna_job_pause(struct edna_device *edev)
+{
+	unsigned long timeout = jiffies + msecs_to_jiffies(EDNA_JOB_DRAIN_MS);
+	u32 q;
+
+	mutex_lock(&edev->recovery_lock);
+	for (q = 0; q < edev->caps.num_queues; q++)
+		drm_sched_wqueue_stop(&edev->queues[q].sched);
+	for (q = 0; q < edev->caps.num_queues; q++) {
+		while (!edna_hw_ring_idle(edev, q)) {
+			if (time_after(jiffies, timeout))
+				return -EBUSY;
+			msleep(5);
+		}
+	}
+	return 0;
+}
+
+void edna_job_resume(struct edna_device *edev)
+{
+	u32 q;
+
+	for (q = 0; q < edev->caps.num_queues; q++)
+		drm_sched_wqueue_start(&edev->queues[q].sched);
+	mutex_unlock(&edev->recovery_lock);
 }

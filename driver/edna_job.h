@@ -13,7 +13,6 @@
  * @queue: hardware queue index
  * @sched: drm_sched, one per hardware queue; its credits are ring slots
  * @fence_context: dma_fence context of the hardware fences
- * @fence_lock: lock of the hardware fences; protects @fence_seqno
  * @fence_seqno: sequence number of the last hardware fence
  * @last_progress: PROGRESS as the last timeout check saw it
  * @busy_lock: protects @last_done_ns
@@ -26,8 +25,7 @@ struct edna_job_queue {
 	u32 queue;
 	struct drm_gpu_scheduler sched;
 	u64 fence_context;
-	spinlock_t fence_lock;
-	u64 fence_seqno;
+	atomic64_t fence_seqno;
 	u32 last_progress;
 	spinlock_t busy_lock;
 	u64 last_done_ns;
@@ -39,12 +37,15 @@ int edna_job_init(struct edna_device *edev);
 void edna_job_fini(struct edna_device *edev);
 int edna_job_reset_device(struct edna_device *edev);
 void edna_job_set_timeout(struct edna_device *edev, unsigned int ms);
+int edna_job_pause(struct edna_device *edev);
+void edna_job_resume(struct edna_device *edev);
 
 void edna_job_file_init(struct edna_file *efile);
 void edna_job_file_fini(struct edna_file *efile);
 void edna_job_show_fdinfo(struct drm_printer *p, struct edna_file *efile);
 
-int edna_job_clear_bo(struct edna_file *efile, struct drm_gem_object *obj, u64 va);
+int edna_job_clear_bo(struct edna_file *efile, struct drm_gem_object *obj, u32 region,
+		      u64 offset);
 
 int edna_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file);
 int edna_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file);

@@ -11,6 +11,8 @@
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
+#include <drm/drm_managed.h>
+
 #include <drm/drm_drv.h>
 
 #include "edna_drv.h"
@@ -279,14 +281,16 @@ int edna_mmu_ctx_create(struct edna_device *edev, bool kernel, struct edna_mmu_c
 		goto err_free;
 	}
 
-	/* Reserve the id first; a reset restores only published contexts. */
-	ret = xa_alloc(&edev->contexts, &ctx->id, NULL, limit, GFP_KERNEL);
+	/* A device reset reprograms the published contexts under reset_lock. */
+	scoped_guard(mutex, &edev->reset_lock) {
+		ret = xa_alloc(&edev->contexts, &ctx->id, ctx, limit, GFP_KERNEL);
+		if (!ret)
+			edna_hw_ctx_set_root(edev, ctx->id, ctx->root->dma);
+	}
 	if (ret) {
 		ret = ret == -EBUSY ? -ENOSPC : ret;
 		goto err_pt;
 	}
-	edna_hw_ctx_set_root(edev, ctx->id, ctx->root->dma);
-	xa_store(&edev->contexts, ctx->id, ctx, GFP_KERNEL);
 	edna_dbg(edev, MMU, "context %u created\n", ctx->id);
 	*out = ctx;
 	return 0;
@@ -313,10 +317,12 @@ void edna_mmu_ctx_destroy(struct edna_mmu_ctx *ctx)
 	if (!ctx)
 		return;
 	edev = ctx->edev;
-	xa_erase(&edev->contexts, ctx->id);
-	if (drm_dev_enter(&edev->drm, &idx)) {
-		edna_hw_ctx_clear(edev, ctx->id);
-		drm_dev_exit(idx);
+	scoped_guard(mutex, &edev->reset_lock) {
+		xa_erase(&edev->contexts, ctx->id);
+		if (drm_dev_enter(&edev->drm, &idx)) {
+			edna_hw_ctx_clear(edev, ctx->id);
+			drm_dev_exit(idx);
+		}
 	}
 	WARN_ON(ctx->mapped);
 	edna_pt_free(edev, ctx->root, 0);
@@ -333,4 +339,70 @@ u32 edna_mmu_ctx_id(const struct edna_mmu_ctx *ctx)
 dma_addr_t edna_mmu_ctx_root(const struct edna_mmu_ctx *ctx)
 {
 	return ctx->root->dma;
+}
+
+/*
+ * The kernel context maps device memory for the kernel's own jobs (clearing
+ * new buffers) above 64 GiB; below that are the diagnostics' fixed slots.
+ */
+#define EDNA_KVA_START	SZ_64G
+#define EDNA_KVA_END	BIT_ULL(EDNA_VA_BITS)
+
+static void edna_mmu_kva_fini(struct drm_device *drm, void *arg)
+{
+	struct edna_device *edev = arg;
+
+	drm_mm_takedown(&edev->kva_mm);
+}
+
+/**
+ * edna_mmu_kva_init() - the kernel context's address allocator
+ * @edev: the device
+ *
+ * Return: 0 or a negative errno.
+ */
+int edna_mmu_kva_init(struct edna_device *edev)
+{
+	int ret = drmm_mutex_init(&edev->drm, &edev->kva_lock);
+
+	if (ret)
+		return ret;
+	drm_mm_init(&edev->kva_mm, EDNA_KVA_START, EDNA_KVA_END - EDNA_KVA_START);
+	return drmm_add_action_or_reset(&edev->drm, edna_mmu_kva_fini, edev);
+}
+
+/**
+ * edna_mmu_kmap() - map device or host memory in the kernel context
+ * @edev: the device
+ * @target: EDNA_TARGET_*
+ * @addr: bus address or offset in the target, page aligned
+ * @size: bytes, page aligned
+ * @node: out, the address range; its start is the device address
+ *
+ * Return: 0 or a negative errno.
+ */
+int edna_mmu_kmap(struct edna_device *edev, u32 target, u64 addr, u64 size,
+		  struct drm_mm_node *node)
+{
+	int ret;
+
+	scoped_guard(mutex, &edev->kva_lock)
+		ret = drm_mm_insert_node_generic(&edev->kva_mm, node, size, EDNA_PAGE_SIZE, 0,
+						 DRM_MM_INSERT_BEST);
+	if (ret)
+		return ret;
+	ret = edna_mmu_map(edev->kctx, node->start, target, addr, size,
+			   EDNA_PTE_READ | EDNA_PTE_WRITE);
+	if (ret) {
+		guard(mutex)(&edev->kva_lock);
+		drm_mm_remove_node(node);
+	}
+	return ret;
+}
+
+void edna_mmu_kunmap(struct edna_device *edev, struct drm_mm_node *node)
+{
+	edna_mmu_unmap(edev->kctx, node->start, node->size);
+	guard(mutex)(&edev->kva_lock);
+	drm_mm_remove_node(node);
 }

@@ -19,4 +19,9 @@ int edna_mmu_map_sgt(struct edna_mmu_ctx *ctx, u64 va, struct sg_table *sgt, u64
 void edna_mmu_unmap(struct edna_mmu_ctx *ctx, u64 va, u64 size);
 u64 edna_mmu_ctx_mapped(struct edna_mmu_ctx *ctx);
 
+int edna_mmu_kva_init(struct edna_device *edev);
+int edna_mmu_kmap(struct edna_device *edev, u32 target, u64 addr, u64 size,
+		  struct drm_mm_node *node);
+void edna_mmu_kunmap(struct edna_device *edev, struct drm_mm_node *node);
+
 #endif /* __EDNA_MMU_H__ */

@@ -64,3 +64,25 @@ for order in "edna_sim edna" "edna edna_sim"; do
 	fi
 	tap $ok "unload_${order% *}_first_with_jobs_in_flight"
 done
+
+# The device goes away under a client with jobs queued beyond the ring:
+# every job completes (with an error) and closing the file does not hang.
+ok=1
+rm -f /tmp/edna_ready /tmp/edna_go
+if modprobe edna_sim && modprobe edna; then
+	echo 200 > /sys/kernel/debug/edna_sim/edna_sim.0/chunk_delay_us
+	./edna_submit_exit hold /tmp/edna_ready /tmp/edna_go &
+	pid=$!
+	while [ ! -e /tmp/edna_ready ] && kill -0 $pid 2>/dev/null; do sleep 0.1; done
+	if rmmod edna_sim; then
+		touch /tmp/edna_go
+		# A hang here shows as the client still alive 20 s later.
+		i=0
+		while kill -0 $pid 2>/dev/null && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+		if ! kill -0 $pid 2>/dev/null; then
+			wait $pid && rmmod edna
+			ok=$?
+		fi
+	fi
+fi
+tap $ok device_removed_under_client_with_queued_jobs
