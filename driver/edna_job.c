@@ -500,7 +500,8 @@ static void edna_job_discard(struct edna_job *job)
  * Arm, publish to the file's job ids and to the buffers, hand to the
  * scheduler; cannot fail.  Arm and push must not interleave between jobs
  * of one entity, and the buffers' fences must be those of jobs in push
- * order: the file's push_lock covers all of it.
+ * order: the file's push_lock covers all of it.  A job armed but not yet
+ * pushed is a valid dependency, so the buffers may be unlocked first.
  */
 static struct dma_fence *edna_job_push(struct edna_job *job, struct ww_acquire_ctx *acquire)
 {
@@ -519,11 +520,11 @@ static struct dma_fence *edna_job_push(struct edna_job *job, struct ww_acquire_c
 
 		for (i = 0; i < job->bo_count; i++)
 			dma_resv_add_fence(job->bos[i]->resv, finished, DMA_RESV_USAGE_WRITE);
+		drm_gem_unlock_reservations(job->bos, job->bo_count, acquire);
 	}
+	/* From here the job may run and be freed at any moment: hands off. */
 	drm_sched_entity_push_job(&job->base);
 	mutex_unlock(&efile->push_lock);
-	if (job->bo_count)
-		drm_gem_unlock_reservations(job->bos, job->bo_count, acquire);
 	return finished;
 }
 
