@@ -19,7 +19,7 @@ DRM_LIBS   := $(shell pkg-config --libs libdrm 2>/dev/null)
 KSFT_DIR := $(BUILD)/ksft
 KSFT_HDR := $(KSFT_DIR)/kselftest_harness.h
 
-.PHONY: all modules userspace check demo bench clean deps checkpatch sparse
+.PHONY: all modules userspace check check-debug demo bench clean deps checkpatch sparse
 
 all: modules userspace
 
@@ -87,6 +87,10 @@ userspace: $(BENCH) $(LIBACCEL_A) $(LIBACCEL_SO) $(BUILD)/libaccel/libaccel.pc $
 
 check: deps
 	@tools/check.sh
+
+# The selftests on a self-built debug kernel (KASAN, lockdep, kmemleak, ...).
+check-debug: deps
+	@tools/debugk/check.sh
 
 demo: deps
 	@tools/demo.sh

@@ -5,7 +5,9 @@
 # tools/vm/init and the kernel modules edna needs (with their dependencies),
 # decompressed; and the kernel itself unpacked from its bzImage.
 #
-# Usage: tools/vm/mkbase.sh KVER OUTDIR
+# Usage: tools/vm/mkbase.sh KVER OUTDIR [MODDIR [KERNEL]]
+# MODDIR and KERNEL default to Debian's /lib/modules/KVER and
+# /boot/vmlinuz-KVER; EDNA_VM_BASE_MODULES replaces the list of modules.
 # Produces OUTDIR/base-root/ (kept so run.sh can run depmod over it together
 # with out-of-tree modules), OUTDIR/base.cpio and, if it could be unpacked,
 # OUTDIR/vmlinux.
@@ -14,12 +16,13 @@ set -euo pipefail
 kver=$1
 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
-kmods=/lib/modules/$kver
+kmods=${3:-/lib/modules/$kver}
+img=${4:-/boot/vmlinuz-$kver}
 
 # DRM core and the helpers an accel driver may link against; vgem gives
 # tests a second dma-buf exporter.  Dependencies are added from modules.dep.
-want="drm drm_kms_helper drm_shmem_helper gpu-sched drm_exec drm_gpuvm
-      drm_buddy drm_suballoc_helper vgem"
+want=${EDNA_VM_BASE_MODULES:-"drm drm_kms_helper drm_shmem_helper gpu-sched drm_exec drm_gpuvm
+      drm_buddy drm_suballoc_helper vgem"}
 
 # Build next to the final location and swap at the end, so an interrupted
 # build never leaves a half-populated tree behind.
@@ -94,7 +97,6 @@ mv "$out/base.cpio.new" "$out/base.cpio"
 # TCG.  Find the payload by its compression magic; run.sh falls back to the
 # bzImage if this fails.  Renamed into place, as concurrent runs may be
 # starting QEMU on the old one.
-img=/boot/vmlinuz-$kver
 for fmt in '\x28\xb5\x2f\xfd zstd' '\xfd7zXZ xz' '\x1f\x8b\x08 gzip'; do
 	for off in $(LC_ALL=C grep -aboP "${fmt% *}" "$img" | cut -d: -f1); do
 		tail -c +$((off + 1)) "$img" | ${fmt#* } -qdc >"$out/vmlinux.new" 2>/dev/null || true

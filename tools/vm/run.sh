@@ -18,13 +18,17 @@
 # EDNA_VM_KEEP_LOG=path keeps the serial log, EDNA_VM_CMDLINE_EXTRA is
 # appended to the kernel command line, EDNA_VM_SMP sets the vCPU count (2;
 # 1 is faster where vCPUs would wait on each other's time slices).
+# Another kernel than Debian's (tools/debugk): EDNA_VM_KVER is its release,
+# EDNA_VM_KERNEL its bzImage, EDNA_VM_MODDIR its /lib/modules/KVER tree and
+# EDNA_VM_BASE_MODULES the modules the base image holds (default: the DRM
+# helpers mkbase.sh lists); its base is kept in build/vm-KVER.
 set -euo pipefail
 # depmod lives in sbin, which ordinary users' PATH may lack.
 PATH=$PATH:/usr/sbin:/sbin
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-build=$top/build/vm
+build=$top/build/vm${EDNA_VM_KVER:+-$EDNA_VM_KVER}
 
 usage() {
 	sed -n '8,/^set /p' "$0" | sed -n 's/^# \{0,1\}//p' >&2
@@ -53,9 +57,18 @@ shift $((OPTIND - 1))
 cmd=$1
 
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found; run tools/deps.sh"
-kver=$("$top/tools/kver.sh" 2>/dev/null) || die "no Debian 6.12 kernel installed; run tools/deps.sh"
-kernel=/boot/vmlinuz-$kver
-[ -r "$kernel" ] || die "$kernel missing or unreadable; run tools/deps.sh"
+if [ -n "${EDNA_VM_KVER:-}" ]; then
+	kver=$EDNA_VM_KVER
+	kernel=${EDNA_VM_KERNEL:-}
+	kmods=${EDNA_VM_MODDIR:-}
+	[ -r "$kernel" ] || die "EDNA_VM_KERNEL=$kernel missing or unreadable"
+	[ -f "$kmods/modules.dep" ] || die "EDNA_VM_MODDIR=$kmods has no modules.dep"
+else
+	kver=$("$top/tools/kver.sh" 2>/dev/null) || die "no Debian 6.12 kernel installed; run tools/deps.sh"
+	kernel=/boot/vmlinuz-$kver
+	kmods=/lib/modules/$kver
+	[ -r "$kernel" ] || die "$kernel missing or unreadable; run tools/deps.sh"
+fi
 for t in busybox cpio depmod xz flock; do
 	command -v $t >/dev/null || die "$t not found; run tools/deps.sh"
 done
@@ -73,10 +86,10 @@ exec 9>"$build/.lock"
 flock 9
 
 stamp="$kver $(stat -Lc '%s %Y' "$kernel" "$(command -v busybox)" | tr '\n' ' ')"
-stamp="$stamp $(cd "$here" && sha256sum -- * | sha256sum)"
+stamp="$stamp $(cd "$here" && sha256sum -- * | sha256sum)${EDNA_VM_BASE_MODULES:+ $EDNA_VM_BASE_MODULES}"
 if [ ! -f "$build/base.cpio" ] || [ "$(cat "$build/stamp" 2>/dev/null)" != "$stamp" ]; then
 	echo "vm: building $build/base.cpio for $kver" >&2
-	"$here/mkbase.sh" "$kver" "$build"
+	"$here/mkbase.sh" "$kver" "$build" "$kmods" "$kernel"
 	echo "$stamp" >"$build/stamp"
 fi
 
