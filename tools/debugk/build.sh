@@ -5,9 +5,9 @@
 # injection, KUnit, irq_sim) from Debian's linux-source-6.12, then edna's
 # modules against it.  The kernel is built once: again only when
 # tools/debugk/debug.config or the linux-source version changes (5-10
-# minutes on two cores).  The modules are rebuilt incrementally every time,
-# from a copy of the sources, so the .ko files of `make modules` are not
-# touched.
+# minutes on two cores).  The modules are rebuilt every time (incrementally,
+# but from scratch after a kernel build), from a copy of the sources, so the
+# .ko files of `make modules` are not touched.
 #
 # Usage: tools/debugk/build.sh
 # Produces, under build/debugk:
@@ -136,5 +136,12 @@ done
 	! -name '*.mod.c' 2>/dev/null | sort) | while read -r f; do
 	[ -e "$top/$f" ] || rm -f "$src/$f"
 done
+# Kbuild does not rebuild external modules for a new vmlinux, and their BTF
+# is relative to its own: start afresh after every kernel build.
+kstamp="$(cat "$out/stamp") $(stat -c %Y "$ksrc/vmlinux")"
+if [ "$(cat "$src/.kernel" 2>/dev/null)" != "$kstamp" ]; then
+	make -C "$ksrc" -s M="$src" clean
+	echo "$kstamp" >"$src/.kernel"
+fi
 make -C "$ksrc" -s M="$src" W=1 -j"$jobs" modules >&2 ||
 	die "edna modules failed to build against the debug kernel"
