@@ -61,7 +61,8 @@ static int edna_debugfs_mmu(struct seq_file *m, void *unused)
 
 	xa_lock(&edev->contexts);
 	xa_for_each(&edev->contexts, id, ctx)
-		seq_printf(m, "context %lu root %pad\n", id, &(dma_addr_t){ edna_mmu_ctx_root(ctx) });
+		seq_printf(m, "context %lu root %pad\n", id,
+			   &(dma_addr_t){ edna_mmu_ctx_root(ctx) });
 	xa_unlock(&edev->contexts);
 
 	scoped_guard(spinlock_irqsave, &edev->fault_lock)
@@ -83,7 +84,8 @@ static int edna_debugfs_counters(struct seq_file *m, void *unused)
 	seq_printf(m, "ops %llu\nmacs %llu\n", c.ops, c.macs);
 	for (r = 0; r < EDNA_REGION_COUNT; r++)
 		seq_printf(m, "bytes_read_%s %llu\nbytes_written_%s %llu\n",
-			   edna_region_names[r], c.bytes[r][0], edna_region_names[r], c.bytes[r][1]);
+			   edna_region_names[r], c.bytes[r][0],
+			   edna_region_names[r], c.bytes[r][1]);
 	seq_printf(m, "energy_uj %llu\ncycles %llu\n", c.energy_uj, c.cycles);
 	return 0;
 }

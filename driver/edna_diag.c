@@ -412,7 +412,7 @@ static int edna_diag_irq_mask(struct edna_device *edev, u32 queue, char *res, si
 	struct edna_diag_job job;
 	bool pending, delivered_masked, delivered;
 	u32 mask;
-	int ret;
+	int ret, n;
 
 	init_completion(&job.done);
 	mask = edna_hw_irq_mask(edev);
@@ -438,9 +438,12 @@ static int edna_diag_irq_mask(struct edna_device *edev, u32 queue, char *res, si
 		edna_diag_recover(edev, queue);
 		wait_for_completion(&job.done);
 	}
-	snprintf(res, len, "irqmask queue=%u pending_while_masked=%d delivered_while_masked=%d delivered_after_unmask=%d pending_after=%d\n",
-		 queue, !!pending, delivered_masked, delivered,
-		 !!(edna_hw_irq_pending(edev) & EDNA_IRQ_JOB_DONE(queue)));
+	/* One line in two parts, to keep each format string whole and short. */
+	n = scnprintf(res, len, "irqmask queue=%u pending_while_masked=%d ", queue, !!pending);
+	scnprintf(res + n, len - n,
+		  "delivered_while_masked=%d delivered_after_unmask=%d pending_after=%d\n",
+		  delivered_masked, delivered,
+		  !!(edna_hw_irq_pending(edev) & EDNA_IRQ_JOB_DONE(queue)));
 	return pending && !delivered_masked && delivered ? 0 : -EIO;
 }
 

@@ -112,7 +112,7 @@ struct edna_ring {
 	dma_addr_t dma;
 	struct edna_hw_slot *slots;
 
-	spinlock_t lock;
+	spinlock_t lock;		/* tail, completed, slots, seq */
 	u32 tail;
 	u32 completed;
 	u32 seq;
@@ -160,7 +160,7 @@ struct edna_irq_stats {
  */
 struct edna_region {
 	u64 size;
-	struct mutex lock;
+	struct mutex lock;	/* the allocator */
 	struct drm_mm mm;
 };
 
@@ -194,20 +194,20 @@ struct edna_device {
 	struct edna_ring rings[EDNA_MAX_QUEUES];
 	struct edna_region regions[EDNA_REGION_COUNT];
 	struct edna_mmu_ctx *kctx;
-	struct mutex kva_lock;
+	struct mutex kva_lock;		/* kva_mm */
 	struct drm_mm kva_mm;
 
 	struct xarray contexts;
 
-	spinlock_t fault_lock;
+	spinlock_t fault_lock;		/* fault, irq_stats; irq-safe */
 	struct edna_fault fault;
 	struct edna_irq_stats irq_stats;
 
 	struct edna_job_queue *queues;
 
-	struct mutex recovery_lock;
-	struct mutex reset_lock;
-	struct mutex diag_lock;
+	struct mutex recovery_lock;	/* scheduler recovery */
+	struct mutex reset_lock;	/* resets, contexts */
+	struct mutex diag_lock;		/* diagnostics */
 };
 
 /**
@@ -238,12 +238,12 @@ struct edna_file {
 	struct edna_device *edev;
 	struct kref ref;
 	struct edna_mmu_ctx *ctx;
-	struct mutex va_lock;
+	struct mutex va_lock;		/* va_mm */
 	struct drm_mm va_mm;
 	u64 client_id;
 
-	struct mutex entity_lock;
-	struct mutex push_lock;
+	struct mutex entity_lock;	/* entities */
+	struct mutex push_lock;		/* arm to push */
 	struct drm_sched_entity *entities[EDNA_MAX_QUEUES][EDNA_PRIORITY_COUNT];
 
 	struct xarray jobs;

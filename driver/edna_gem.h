@@ -34,7 +34,7 @@ struct edna_bo {
 	u32 region;
 	u32 flags;
 	struct drm_mm_node node;
-	struct mutex lock;
+	struct mutex lock;	/* mappings */
 	struct list_head mappings;
 };
 

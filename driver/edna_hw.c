@@ -334,7 +334,8 @@ int edna_hw_init(struct edna_device *edev)
 
 	if (!is_power_of_2(ring_entries) || ring_entries < EDNA_RING_MIN_ENTRIES ||
 	    ring_entries > EDNA_RING_MAX_ENTRIES)
-		return dev_err_probe(dev, -EINVAL, "ring_entries=%u is not a power of two in [%u, %u]\n",
+		return dev_err_probe(dev, -EINVAL,
+				     "ring_entries=%u is not a power of two in [%u, %u]\n",
 				     ring_entries, EDNA_RING_MIN_ENTRIES, EDNA_RING_MAX_ENTRIES);
 
 	for (q = 0; q < edev->caps.num_queues; q++) {

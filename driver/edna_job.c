@@ -47,7 +47,7 @@ MODULE_PARM_DESC(job_timeout_ms, "Initial job progress timeout in ms (default 10
  */
 struct edna_hw_fence {
 	struct dma_fence base;
-	spinlock_t lock;
+	spinlock_t lock;	/* the fence's own */
 	struct edna_job *job;
 };
 
@@ -196,9 +196,9 @@ static struct dma_fence *edna_job_run(struct drm_sched_job *sched_job)
 	job->hw_fence = dma_fence_get(&hf->base);
 
 	ret = job->guilty_error ?: sched_job->s_fence->finished.error;
-	if (!ret && !drm_dev_enter(&jq->edev->drm, &idx))
+	if (!ret && !drm_dev_enter(&jq->edev->drm, &idx)) {
 		ret = -ENODEV;
-	else if (!ret) {
+	} else if (!ret) {
 		job->submit_ns = ktime_get_ns();
 		dma_fence_get(&hf->base);
 		ret = edna_hw_submit(jq->edev, jq->queue, &job->desc, edna_job_hw_done, hf);
@@ -383,7 +383,8 @@ static int edna_submit_check(struct edna_device *edev, const struct drm_edna_sub
 	default:
 		return -EINVAL;
 	}
-	if (args->size > EDNA_SUBMIT_MAX_SIZE || args->dst >= limit || args->size > limit - args->dst)
+	if (args->size > EDNA_SUBMIT_MAX_SIZE || args->dst >= limit ||
+	    args->size > limit - args->dst)
 		return -EINVAL;
 	return 0;
 }
@@ -429,7 +430,8 @@ static int edna_job_lock_bos(struct edna_job *job, struct ww_acquire_ctx *ctx)
 	for (i = 0; i < job->bo_count; i++) {
 		ret = dma_resv_reserve_fences(job->bos[i]->resv, 1);
 		if (!ret)
-			ret = drm_sched_job_add_implicit_dependencies(&job->base, job->bos[i], true);
+			ret = drm_sched_job_add_implicit_dependencies(&job->base, job->bos[i],
+								      true);
 		if (ret) {
 			drm_gem_unlock_reservations(job->bos, job->bo_count, ctx);
 			return ret;
@@ -908,7 +910,7 @@ void edna_job_fini(struct edna_device *edev)
 			spin_unlock(&sched->job_list_lock);
 			if (empty || time_after(jiffies, timeout))
 				break;
-			msleep(5);
+			usleep_range(5000, 10000);
 		}
 		if (!empty)
 			edna_warn(edev, "queue %u: jobs still pending at removal\n", q);
@@ -948,7 +950,7 @@ int edna_job_pause(struct edna_device *edev)
 		while (!edna_hw_ring_idle(edev, q)) {
 			if (time_after(jiffies, timeout))
 				return -EBUSY;
-			msleep(5);
+			usleep_range(5000, 10000);
 		}
 	}
 	return 0;

@@ -27,7 +27,7 @@ struct edna_job_queue {
 	u64 fence_context;
 	atomic64_t fence_seqno;
 	u32 last_progress;
-	spinlock_t busy_lock;
+	spinlock_t busy_lock;	/* last_done_ns; irq-safe */
 	u64 last_done_ns;
 	atomic64_t busy_ns;
 	atomic64_t jobs_done;

@@ -42,7 +42,7 @@ struct edna_pt {
 struct edna_mmu_ctx {
 	struct edna_device *edev;
 	u32 id;
-	struct mutex lock;
+	struct mutex lock;	/* the tables, mapped */
 	struct edna_pt *root;
 	u64 mapped;
 };

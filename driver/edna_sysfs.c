@@ -61,7 +61,8 @@ static ssize_t edna_sysfs_per_queue(struct edna_device *edev, char *buf, size_t 
 /* Busy nanoseconds of each queue, all clients. */
 static ssize_t busy_ns_show(struct device *dev, struct device_attribute *attr, char *buf)
 {
-	return edna_sysfs_per_queue(dev_to_edna(dev), buf, offsetof(struct edna_job_queue, busy_ns));
+	return edna_sysfs_per_queue(dev_to_edna(dev), buf,
+				    offsetof(struct edna_job_queue, busy_ns));
 }
 static DEVICE_ATTR_RO(busy_ns);
 

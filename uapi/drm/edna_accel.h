@@ -181,8 +181,8 @@ struct drm_edna_device_info {
  * EDNA_BO_DEVICE_READ_ONLY: the device may only read the buffer (weights,
  *	graphs); a job writing it faults.  Host memory only: the CPU fills it.
  */
-#define EDNA_BO_ALLOW_FALLBACK		(1u << 0)
-#define EDNA_BO_DEVICE_READ_ONLY	(1u << 1)
+#define EDNA_BO_ALLOW_FALLBACK		0x1u
+#define EDNA_BO_DEVICE_READ_ONLY	0x2u
 #define EDNA_BO_CREATE_FLAGS		(EDNA_BO_ALLOW_FALLBACK | EDNA_BO_DEVICE_READ_ONLY)
 
 /**
@@ -217,9 +217,9 @@ struct drm_edna_bo_create {
  * EDNA_BO_INFO_IMPORTED: the buffer came from another device (PRIME).
  * EDNA_BO_INFO_DEVICE_READ_ONLY: created with EDNA_BO_DEVICE_READ_ONLY.
  */
-#define EDNA_BO_INFO_MAPPABLE		(1u << 0)
-#define EDNA_BO_INFO_IMPORTED		(1u << 1)
-#define EDNA_BO_INFO_DEVICE_READ_ONLY	(1u << 2)
+#define EDNA_BO_INFO_MAPPABLE		0x1u
+#define EDNA_BO_INFO_IMPORTED		0x2u
+#define EDNA_BO_INFO_DEVICE_READ_ONLY	0x4u
 
 /**
  * struct drm_edna_bo_info - where a buffer lives
@@ -271,7 +271,7 @@ enum drm_edna_job_op {
 
 #define EDNA_SUBMIT_MAX_BOS		256
 #define EDNA_SUBMIT_MAX_SYNCOBJS	64
-#define EDNA_SUBMIT_MAX_SIZE		(1ULL << 30)	/* bytes of one FILL or COPY */
+#define EDNA_SUBMIT_MAX_SIZE		0x40000000ULL	/* bytes of one FILL or COPY */
 
 /**
  * struct drm_edna_submit - queue one job
@@ -322,7 +322,7 @@ struct drm_edna_submit {
  * EDNA_WAIT_BO: @job_id is a GEM handle; wait until every job using that
  *	buffer has completed; @status is the error of one that failed, or 0.
  */
-#define EDNA_WAIT_BO			(1u << 0)
+#define EDNA_WAIT_BO			0x1u
 
 /**
  * struct drm_edna_wait - wait for a job, or for the jobs using a buffer
