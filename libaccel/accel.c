@@ -148,17 +148,18 @@ int accel_get_param(struct accel_device *dev, uint32_t param, uint32_t index,
 	return ret;
 }
 
-int accel_device_info(struct accel_device *dev, struct drm_edna_device_info *info)
+int accel_device_info(struct accel_device *dev, struct drm_edna_device_info *info,
+		      size_t size)
 {
 	struct drm_edna_query q = {
 		.id = EDNA_QUERY_DEVICE_INFO,
-		.size = sizeof(*info),
+		.size = size,
 		.data = (uintptr_t)info,
 	};
 
-	if (!dev || !info)
+	if (!dev || !info || !size || size > UINT32_MAX)
 		return -EINVAL;
 	/* An older kernel fills less: leave the rest zero rather than stale. */
-	memset(info, 0, sizeof(*info));
+	memset(info, 0, size);
 	return accel_ioctl(dev->fd, DRM_IOCTL_EDNA_QUERY, &q);
 }

@@ -8,6 +8,7 @@
 #ifndef LIBACCEL_ACCEL_H
 #define LIBACCEL_ACCEL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "edna_accel.h"
@@ -41,8 +42,13 @@ int accel_fd(const struct accel_device *dev);
 int accel_get_param(struct accel_device *dev, uint32_t param, uint32_t index,
 		    uint64_t *value);
 
-/* All identity and capabilities at once; zero-fills what the kernel lacks. */
-int accel_device_info(struct accel_device *dev, struct drm_edna_device_info *info);
+/*
+ * All identity and capabilities at once.  @size is sizeof(*info) as the
+ * caller was built with: the kernel fills min(its size, @size) bytes and
+ * the rest is zeroed, so old and new callers and kernels mix.
+ */
+int accel_device_info(struct accel_device *dev, struct drm_edna_device_info *info,
+		      size_t size);
 
 /*
  * Buffers.  accel_bo_create() places @size bytes in @region (enum
@@ -56,15 +62,34 @@ int accel_bo_info(struct accel_device *dev, uint32_t handle, struct drm_edna_bo_
 int accel_bo_mmap(struct accel_device *dev, uint32_t handle, void **ptr, uint64_t *size);
 int accel_bo_close(struct accel_device *dev, uint32_t handle);
 
-/* Queue one job; @submit->job_id is filled in. */
-int accel_submit(struct accel_device *dev, struct drm_edna_submit *submit);
 /*
- * Wait up to @timeout_ns for a job, or with accel_wait_bo() for every job
- * using a buffer.  0 when it completed, with its result in *status (0 or
- * a negative errno); -ETIME when the time ran out.
+ * Queue @count jobs (1 to EDNA_SUBMIT_MAX_JOBS) in one call: all of them or
+ * none.  Each job's seqno field is filled in.
  */
-int accel_wait(struct accel_device *dev, uint64_t job_id, int64_t timeout_ns, int *status);
-int accel_wait_bo(struct accel_device *dev, uint32_t handle, int64_t timeout_ns, int *status);
+int accel_submit(struct accel_device *dev, struct drm_edna_job *jobs, unsigned int count);
+
+/* A deadline that never comes, for the waits below. */
+#define ACCEL_DEADLINE_NEVER	INT64_MAX
+
+/*
+ * The CLOCK_MONOTONIC time @ns nanoseconds from now, saturated to the
+ * int64_t range: the deadline of a wait that may last @ns.
+ */
+int64_t accel_deadline_after(int64_t ns);
+
+/*
+ * Wait until absolute CLOCK_MONOTONIC time @deadline_ns for the job with
+ * sequence number @seqno; a deadline already past only polls.  0 when the
+ * job has completed, with its result in *status (0 or the negative errno
+ * it failed with) and, if @result is not NULL, its record in *result;
+ * -ETIME when the deadline came first.  Waiting consumes nothing: every
+ * wait on a completed job reads the same.
+ */
+int accel_wait(struct accel_device *dev, uint64_t seqno, int64_t deadline_ns, int *status,
+	       struct drm_edna_job_result *result);
+
+/* The same for every job using buffer @handle; *status is one's error, or 0. */
+int accel_wait_bo(struct accel_device *dev, uint32_t handle, int64_t deadline_ns, int *status);
 
 #ifdef __cplusplus
 }

@@ -20,7 +20,36 @@ static const struct {
 	{ "num_contexts", EDNA_PARAM_NUM_CONTEXTS, 0 },
 	{ "dram_bytes", EDNA_PARAM_REGION_SIZE, EDNA_REGION_DRAM },
 	{ "sram_bytes", EDNA_PARAM_REGION_SIZE, EDNA_REGION_SRAM },
+	{ "features", EDNA_PARAM_FEATURES, 0 },
 };
+
+static const struct {
+	uint64_t bit;
+	const char *name;
+} features[] = {
+	{ EDNA_FEATURE_TIMELINE_SYNCOBJ, "timeline_syncobj" },
+	{ EDNA_FEATURE_JOB_RESULT, "job_result" },
+	{ EDNA_FEATURE_GRAPH, "graph" },
+};
+
+/* Feature bits by name; bits this tool does not know as hex. */
+static void print_features(uint64_t bits)
+{
+	uint64_t known = 0;
+	unsigned int i;
+
+	printf("  features %#llx:", (unsigned long long)bits);
+	for (i = 0; i < sizeof(features) / sizeof(features[0]); i++) {
+		known |= features[i].bit;
+		if (bits & features[i].bit)
+			printf(" %s", features[i].name);
+	}
+	if (bits & ~known)
+		printf(" unknown(%#llx)", (unsigned long long)(bits & ~known));
+	if (!bits)
+		printf(" none");
+	printf("\n");
+}
 
 static int print_params(struct accel_device *dev, unsigned int index)
 {
@@ -53,7 +82,7 @@ static int print_device(unsigned int index)
 		fprintf(stderr, "edna-info: device %u: %s\n", index, strerror(-ret));
 		return ret;
 	}
-	ret = accel_device_info(dev, &info);
+	ret = accel_device_info(dev, &info, sizeof(info));
 	if (ret) {
 		fprintf(stderr, "edna-info: device %u: query: %s\n", index, strerror(-ret));
 		accel_close(dev);
@@ -74,6 +103,13 @@ static int print_device(unsigned int index)
 	for (i = 0; i < EDNA_POWER_COUNT; i++)
 		printf("  power %-6s %5u mW\n", power_names[i], info.power_mw[i]);
 	printf("  power-up latency %u us\n", info.power_up_us);
+	print_features(info.features);
+	/* Zero: a kernel older than the limit, which does not report one. */
+	if (info.client_host_limit)
+		printf("  host memory per client %llu MiB\n",
+		       (unsigned long long)info.client_host_limit >> 20);
+	else
+		printf("  host memory per client: not reported\n");
 	ret = print_params(dev, index);
 	accel_close(dev);
 	return ret;
