@@ -99,7 +99,7 @@ struct edna_diag_job {
 	u32 status;
 };
 
-static void edna_diag_job_done(void *data, u32 status)
+static void edna_diag_job_done(void *data, u32 status, const struct edna_hw_result *result)
 {
 	struct edna_diag_job *job = data;
 
@@ -111,7 +111,7 @@ static void edna_diag_job_done(void *data, u32 status)
 static void edna_diag_recover(struct edna_device *edev, u32 queue)
 {
 	if (edna_hw_queue_reset(edev, queue))
-		edna_hw_reset(edev);
+		edna_hw_reset(edev, EDNA_JOB_ABORTED);
 }
 
 /* Run one descriptor on @queue and return its status, or -ETIMEDOUT. */
@@ -163,7 +163,7 @@ struct edna_diag_nop {
 };
 
 /* Called under the ring lock, so completions of one queue are serialised. */
-static void edna_diag_nop_done(void *data, u32 status)
+static void edna_diag_nop_done(void *data, u32 status, const struct edna_hw_result *result)
 {
 	struct edna_diag_nop *nop = data;
 	struct edna_diag_batch *b = nop->batch;
@@ -530,7 +530,7 @@ static int edna_diag_run_command(struct edna_device *edev, const char *cmd, char
 				return -EINVAL;
 			ret = edna_hw_queue_reset(edev, queue);
 		} else {
-			ret = edna_hw_reset(edev);
+			ret = edna_hw_reset(edev, EDNA_JOB_ABORTED);
 		}
 		snprintf(result, len, "reset %s\n", ret ? "failed" : "done");
 		return ret;

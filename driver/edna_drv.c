@@ -10,6 +10,8 @@
 
 #include <linux/module.h>
 #include <linux/mm.h>
+#include <linux/property.h>
+#include <linux/compat.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -20,6 +22,7 @@
 #include <drm/drm_ioctl.h>
 #include <drm/drm_managed.h>
 #include <drm/drm_print.h>
+#include <drm/drm_syncobj.h>
 
 #include "edna_drv.h"
 #include "edna_debugfs.h"
@@ -36,6 +39,19 @@
 unsigned int edna_dbg_mask;
 module_param_named(dbg_mask, edna_dbg_mask, uint, 0644);
 MODULE_PARM_DESC(dbg_mask, "Debug categories: 1 hw, 2 irq, 4 mmu, 8 job, 16 mem, 32 pm");
+
+static bool core_ioctl_filter = true;
+module_param(core_ioctl_filter, bool, 0600);
+MODULE_PARM_DESC(core_ioctl_filter, "Refuse DRM core ioctls that make no sense on an accel node (default Y; N only to test the DRM core)");
+
+/*
+ * Releases that outlive their file or device (unmapping behind fences,
+ * tearing down a client): module-wide, so that unloading drains them.
+ */
+struct workqueue_struct *edna_wq;
+
+/* Elements of a syncobj array ioctl: far more than any job waits for. */
+#define EDNA_SYNCOBJ_ARRAY_MAX	4096
 
 static int edna_get_param_value(struct edna_device *edev, u32 param, u32 index, u64 *value)
 {
@@ -68,6 +84,12 @@ static int edna_get_param_value(struct edna_device *edev, u32 param, u32 index, 
 		break;
 	case EDNA_PARAM_POWER_UP_US:
 		*value = caps->power_up_us;
+		break;
+	case EDNA_PARAM_FEATURES:
+		*value = EDNA_FEATURE_TIMELINE_SYNCOBJ | EDNA_FEATURE_JOB_RESULT;
+		break;
+	case EDNA_PARAM_CLIENT_HOST_LIMIT:
+		*value = READ_ONCE(edev->host_limit);
 		break;
 	case EDNA_PARAM_REGION_SIZE:
 		if (index >= EDNA_REGION_COUNT)
@@ -129,6 +151,8 @@ static void edna_fill_device_info(struct edna_device *edev, struct drm_edna_devi
 	for (i = 0; i < EDNA_POWER_COUNT; i++)
 		info->power_mw[i] = caps->power_mw[i];
 	info->power_up_us = caps->power_up_us;
+	edna_get_param_value(edev, EDNA_PARAM_FEATURES, 0, &info->features);
+	edna_get_param_value(edev, EDNA_PARAM_CLIENT_HOST_LIMIT, 0, &info->client_host_limit);
 }
 
 /* Copy min(user size, kernel size) bytes and report the kernel's size. */
@@ -165,20 +189,39 @@ static int edna_ioctl_query(struct drm_device *drm, void *data, struct drm_file 
 	}
 }
 
+static void edna_file_free_work(struct work_struct *work)
+{
+	struct edna_file *efile = container_of(work, struct edna_file, free_work);
+	struct drm_device *drm = &efile->edev->drm;
+
+	edna_job_file_fini(efile);
+	edna_gem_file_fini(efile);
+	kfree(efile);
+	drm_dev_put(drm);
+}
+
+/*
+ * The last reference may go in a scheduler's free_job work, whose
+ * scheduler the device's release would tear down: not there.
+ */
 static void edna_file_release(struct kref *ref)
 {
 	struct edna_file *efile = container_of(ref, struct edna_file, ref);
 
-	edna_gem_file_fini(efile);
-	kfree(efile);
+	queue_work(edna_wq, &efile->free_work);
+}
+
+void edna_file_get(struct edna_file *efile)
+{
+	kref_get(&efile->ref);
 }
 
 /**
  * edna_file_put() - drop a reference to a client
  * @efile: the client
  *
- * The last one, from the file or from its last job, frees its address
- * space.
+ * The last one, from the file, its last job or its last deferred release,
+ * frees its address space.
  */
 void edna_file_put(struct edna_file *efile)
 {
@@ -200,12 +243,14 @@ static int edna_open(struct drm_device *drm, struct drm_file *file)
 	efile->edev = to_edna_device(drm);
 	efile->client_id = file->client_id;
 	kref_init(&efile->ref);
+	INIT_WORK(&efile->free_work, edna_file_free_work);
 	ret = edna_gem_file_init(efile);
 	if (ret) {
 		kfree(efile);
 		goto out;
 	}
 	edna_job_file_init(efile);
+	drm_dev_get(drm);
 	file->driver_priv = efile;
 out:
 	drm_dev_exit(idx);
@@ -217,7 +262,7 @@ static void edna_postclose(struct drm_device *drm, struct drm_file *file)
 {
 	struct edna_file *efile = file->driver_priv;
 
-	edna_job_file_fini(efile);
+	edna_job_file_close(efile);
 	edna_file_put(efile);
 }
 
@@ -236,15 +281,108 @@ static const struct drm_ioctl_desc edna_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(EDNA_WAIT, edna_ioctl_wait, 0),
 };
 
-/* The accel fops of this kernel lack fdinfo, which usage stats need. */
+/* Bound the count of a syncobj array ioctl; 0 or -EINVAL. */
+static int edna_check_syncobj_count(unsigned int nr, unsigned long arg)
+{
+	size_t off;
+	u32 count;
+
+	if (nr == DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_WAIT))
+		off = offsetof(struct drm_syncobj_wait, count_handles);
+	else if (nr == DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT))
+		off = offsetof(struct drm_syncobj_timeline_wait, count_handles);
+	else if (nr == DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_RESET) ||
+		 nr == DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_SIGNAL))
+		off = offsetof(struct drm_syncobj_array, count_handles);
+	else if (nr == DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_QUERY) ||
+		 nr == DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL))
+		off = offsetof(struct drm_syncobj_timeline_array, count_handles);
+	else
+		return 0;
+	if (get_user(count, (u32 __user *)(arg + off)))
+		return -EFAULT;
+	return count > EDNA_SYNCOBJ_ARRAY_MAX ? -EINVAL : 0;
+}
+
+/*
+ * The DRM core ioctls that mean something on an accel node.  Others, such
+ * as GET_UNIQUE and GET_MAGIC, assume a primary node's master and crash
+ * this kernel when called on an accel node; huge syncobj arrays trip the
+ * page allocator.  The core needs fixing (tools/debugk/patches); until
+ * then they stop here.  The count is read again by the core: a thread
+ * changing it in between reaches only the core's own checks.
+ */
+static int edna_core_ioctl_check(unsigned int nr, unsigned long arg)
+{
+	static const unsigned int allowed[] = {
+		DRM_IOCTL_NR(DRM_IOCTL_VERSION),
+		DRM_IOCTL_NR(DRM_IOCTL_GET_CAP),
+		DRM_IOCTL_NR(DRM_IOCTL_GEM_CLOSE),
+		DRM_IOCTL_NR(DRM_IOCTL_PRIME_HANDLE_TO_FD),
+		DRM_IOCTL_NR(DRM_IOCTL_PRIME_FD_TO_HANDLE),
+		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_CREATE),
+		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_DESTROY),
+		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD),
+		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE),
+		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_WAIT),
+		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_RESET),
+		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_SIGNAL),
+		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT),
+		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_QUERY),
+		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TRANSFER),
+		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL),
+		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_EVENTFD),
+	};
+	int i;
+
+	if (!READ_ONCE(core_ioctl_filter) ||
+	    (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END))
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(allowed); i++)
+		if (nr == allowed[i])
+			return edna_check_syncobj_count(nr, arg);
+	return -ENOTTY;
+}
+
+static long edna_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	int ret = edna_core_ioctl_check(DRM_IOCTL_NR(cmd), arg);
+
+	return ret ?: drm_ioctl(filp, cmd, arg);
+}
+
+#ifdef CONFIG_COMPAT
+static long edna_compat_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	int ret = edna_core_ioctl_check(DRM_IOCTL_NR(cmd), (unsigned long)compat_ptr(arg));
+
+	return ret ?: drm_compat_ioctl(filp, cmd, arg);
+}
+#else
+#define edna_compat_ioctl NULL
+#endif
+
+/*
+ * DRM_ACCEL_FOPS, with our ioctl entry points; this kernel's accel fops
+ * also lack fdinfo, which usage stats need.
+ */
 static const struct file_operations edna_fops = {
 	.owner = THIS_MODULE,
-	DRM_ACCEL_FOPS,
+	.open = accel_open,
+	.release = drm_release,
+	.unlocked_ioctl = edna_ioctl,
+	.compat_ioctl = edna_compat_ioctl,
+	.poll = drm_poll,
+	.read = drm_read,
+	.llseek = noop_llseek,
+	.mmap = drm_gem_mmap,
 	.show_fdinfo = drm_show_fdinfo,
+	.fop_flags = FOP_UNSIGNED_OFFSET,
 };
 
 static const struct drm_driver edna_drm_driver = {
-	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_SYNCOBJ,
+	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_SYNCOBJ |
+			   DRIVER_SYNCOBJ_TIMELINE,
 	.open = edna_open,
 	.postclose = edna_postclose,
 	.show_fdinfo = edna_show_fdinfo,
@@ -258,6 +396,18 @@ static const struct drm_driver edna_drm_driver = {
 	.major = EDNA_DRIVER_MAJOR,
 	.minor = EDNA_DRIVER_MINOR,
 };
+
+/*
+ * The kernel context goes with the device, not with its removal: the
+ * kernel's jobs may still have mappings to release behind their fences.
+ */
+static void edna_kctx_fini(struct drm_device *drm, void *arg)
+{
+	struct edna_device *edev = arg;
+
+	edna_mmu_ctx_destroy(edev->kctx);
+	edev->kctx = NULL;
+}
 
 /**
  * edna_device_probe() - bring up one device, whatever bus it sits on
@@ -277,6 +427,9 @@ int edna_device_probe(struct device *dev, struct regmap *regmap, int irq)
 		return PTR_ERR(edev);
 	edev->regmap = regmap;
 	edev->irq = irq;
+	edev->coherent = device_get_dma_attr(dev) == DEV_DMA_COHERENT;
+	/* Half of RAM: one client can never pin the whole machine. */
+	edev->host_limit = ((u64)totalram_pages() << PAGE_SHIFT) / 2;
 	dev_set_drvdata(dev, edev);
 	spin_lock_init(&edev->fault_lock);
 	xa_init_flags(&edev->contexts, XA_FLAGS_ALLOC);
@@ -298,19 +451,21 @@ int edna_device_probe(struct device *dev, struct regmap *regmap, int irq)
 	if (ret)
 		return ret;
 	ret = edna_mmu_ctx_create(edev, true, &edev->kctx);
+	if (!ret)
+		ret = drmm_add_action_or_reset(&edev->drm, edna_kctx_fini, edev);
 	if (ret)
 		goto err_hw_fini;
 	ret = edna_job_init(edev);
 	if (ret)
-		goto err_kctx;
+		goto err_hw_fini;
 	ret = edna_sysfs_init(edev);
 	if (ret)
-		goto err_kctx;
+		goto err_hw_fini;
 
 	edna_debugfs_init(edev);
 	ret = drm_dev_register(&edev->drm, 0);
 	if (ret)
-		goto err_kctx;
+		goto err_hw_fini;
 
 	edna_info(edev, "%u queues, %u contexts, DRAM %llu KiB, SRAM %llu KiB\n",
 		  edev->caps.num_queues, edev->caps.num_contexts,
@@ -318,10 +473,6 @@ int edna_device_probe(struct device *dev, struct regmap *regmap, int irq)
 		  edev->caps.region_size[EDNA_REGION_SRAM] / SZ_1K);
 	return 0;
 
-err_kctx:
-	edna_hw_fini(edev);
-	edna_mmu_ctx_destroy(edev->kctx);
-	return ret;
 err_hw_fini:
 	edna_hw_fini(edev);
 	return ret;
@@ -341,15 +492,14 @@ void edna_device_remove(struct device *dev)
 	drm_dev_unplug(&edev->drm);
 	edna_hw_fini(edev);
 	edna_job_fini(edev);
-	/* The device is quiet: its page tables can go. */
-	edna_mmu_ctx_destroy(edev->kctx);
-	edev->kctx = NULL;
 }
 
+/* Power is about to go: stop feeding the device, then stop the device. */
 void edna_device_shutdown(struct device *dev)
 {
 	struct edna_device *edev = dev_get_drvdata(dev);
 
+	edna_job_shutdown(edev);
 	edna_hw_fini(edev);
 }
 
@@ -357,12 +507,21 @@ static int __init edna_init(void)
 {
 	int ret;
 
+	edna_wq = alloc_workqueue("edna", WQ_UNBOUND, 0);
+	if (!edna_wq)
+		return -ENOMEM;
 	ret = edna_platform_register();
 	if (ret)
-		return ret;
+		goto err_wq;
 	ret = edna_pci_register();
 	if (ret)
-		edna_platform_unregister();
+		goto err_platform;
+	return 0;
+
+err_platform:
+	edna_platform_unregister();
+err_wq:
+	destroy_workqueue(edna_wq);
 	return ret;
 }
 
@@ -370,6 +529,8 @@ static void __exit edna_exit(void)
 {
 	edna_pci_unregister();
 	edna_platform_unregister();
+	/* Waits for releases still running behind fences of gone devices. */
+	destroy_workqueue(edna_wq);
 }
 
 module_init(edna_init);

@@ -7,6 +7,8 @@
 #include <linux/device.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
+#include <linux/refcount.h>
 #include <linux/regmap.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -21,6 +23,7 @@
 #include "edna_accel.h"
 #include "edna_regs.h"
 
+struct dma_fence;
 struct drm_sched_entity;
 struct edna_device;
 struct edna_job_queue;
@@ -72,15 +75,28 @@ struct edna_caps {
 /**
  * typedef edna_hw_done_fn - called when the device completes a descriptor
  * @data: what the submitter passed
- * @status: enum edna_job_status, or EDNA_JOB_ABORTED when a reset dropped it
+ * @status: enum edna_job_status, or one of the EDNA_JOB_* abort codes
+ *	below when the descriptor was dropped without the device ending it
+ * @result: the record the device wrote back, or NULL when it did not
  *
  * Called from the interrupt handler or from a reset, with the ring's lock
  * held: it must not sleep nor submit.
  */
-typedef void (*edna_hw_done_fn)(void *data, u32 status);
+typedef void (*edna_hw_done_fn)(void *data, u32 status, const struct edna_hw_result *result);
 
-/* Not a device status: the driver's own for descriptors a reset dropped. */
-#define EDNA_JOB_ABORTED	0xfffffffe
+/*
+ * Not device statuses: the driver's own for descriptors dropped from a
+ * ring, by why they were dropped.
+ * EDNA_JOB_ABORTED: hang recovery reset the queue or the device; the job
+ *	was innocent and runs again.
+ * EDNA_JOB_CANCELED: an operator reset; the job fails.
+ * EDNA_JOB_GONE: the device is going away.
+ * EDNA_JOB_WEDGED: the device did not come back from a reset.
+ */
+#define EDNA_JOB_ABORTED	0xfffffff0
+#define EDNA_JOB_CANCELED	0xfffffff1
+#define EDNA_JOB_GONE		0xfffffff2
+#define EDNA_JOB_WEDGED		0xfffffff3
 
 /**
  * struct edna_hw_slot - who submitted the descriptor in a ring slot
@@ -185,6 +201,21 @@ struct edna_region {
  *	around the schedulers; taken before @reset_lock
  * @reset_lock: serialises device and queue resets
  * @diag_lock: serialises the debugfs diagnostics
+ * @coherent: the device snoops CPU caches; else CPU mappings are
+ *	write-combined
+ * @wedged: a reset or an MMU invalidation failed: the device may still be
+ *	running what it held, so nothing it could reach is freed, and jobs
+ *	fail with -EIO until an operator reset brings it back.  Set by
+ *	whoever sees the failure; cleared only by a reset, under @reset_lock
+ * @paused: the diagnostics own the rings; recovery stays away.  Under
+ *	@recovery_lock
+ * @recovery_wq: ordered; runs every queue's timeout handler and the
+ *	operator's resets, one at a time
+ * @job_seqno: sequence number of the last job, per device
+ * @retiring: jobs and deferred releases whose fences signalled but which
+ *	have not yet let go of their memory
+ * @retire_wq: woken when @retiring drops to zero
+ * @host_limit: bytes of host memory one client may hold in buffers
  */
 struct edna_device {
 	struct drm_device drm;
@@ -203,32 +234,71 @@ struct edna_device {
 	struct edna_fault fault;
 	struct edna_irq_stats irq_stats;
 
-	struct edna_job_queue *queues;
+	struct edna_job_queue **queues;
 
 	struct mutex recovery_lock;	/* scheduler recovery */
 	struct mutex reset_lock;	/* resets, contexts */
 	struct mutex diag_lock;		/* diagnostics */
+
+	bool coherent;
+	bool wedged;
+	bool paused;
+	struct workqueue_struct *recovery_wq;
+	atomic64_t job_seqno;
+	atomic_t retiring;
+	wait_queue_head_t retire_wq;
+	u64 host_limit;
+};
+
+/**
+ * edna_wedged() - whether a failed reset left the device unusable
+ * @edev: the device
+ *
+ * Return: true when nothing the device could reach may be freed.
+ */
+static inline bool edna_wedged(struct edna_device *edev)
+{
+	return READ_ONCE(edev->wedged);
+}
+
+/**
+ * struct edna_charge - host memory held by one client's buffers
+ * @ref: the client and each buffer it created; buffers outlive clients
+ *	(dma-buf exports) and the charge goes with the last of them
+ * @bytes: bytes of host buffers the client created and that still exist
+ */
+struct edna_charge {
+	refcount_t ref;
+	atomic64_t bytes;
 };
 
 /**
  * struct edna_file - one open file: one client, one device address space
- * @edev: the device
- * @ref: held by the file and by each of its jobs; the address space must
- *	outlive every job that runs in it
+ * @edev: the device; a reference on its drm_device is held
+ * @ref: held by the file, by each of its jobs and by each deferred
+ *	release of a mapping; the address space must outlive every job
+ *	that runs in it
+ * @free_work: the last reference went: tear down in process context,
+ *	outside the schedulers' work items
  * @ctx: the MMU context of this client
  * @va_lock: protects @va_mm
  * @va_mm: allocator of device virtual addresses in @ctx
  * @client_id: the DRM client id, for drm_sched and fdinfo
+ * @charge: host memory of the buffers this client created
  * @entity_lock: protects @entities
  * @push_lock: serialises arming and pushing of this file's jobs; taken
  *	inside the buffers' reservation locks
  * @entities: scheduler entities by queue and priority, made on first use
- * @jobs: jobs not yet known to have succeeded, by id: in flight, or failed
- *	and not yet waited for; each entry holds a reference to the job's
- *	finished fence
- * @next_job_id: id of the next job; under @jobs' lock
- * @job_ids_wrapped: ids went past U32_MAX and started over: an id not in
- *	@jobs may be an old one
+ * @fence_lock: protects @last_fence
+ * @last_fence: finished fence of the last job pushed to each entity; a
+ *	job can reach every buffer mapped in @ctx, whether it listed it or
+ *	not, so a mapping is torn down only after all of these signalled
+ * @results_lock: protects @results, @done and @done_count
+ * @results: struct edna_job_result of jobs in flight and recently done,
+ *	by sequence number
+ * @done: completed results, oldest first; at most EDNA_WAIT_KEPT_RESULTS
+ * @done_count: entries in @done
+ * @in_flight: jobs submitted and not yet freed
  * @faults: jobs of this file that failed on the device or hung
  * @banned: too many @faults: new jobs are refused with -ECANCELED; per
  *	open file
@@ -237,18 +307,26 @@ struct edna_device {
 struct edna_file {
 	struct edna_device *edev;
 	struct kref ref;
+	struct work_struct free_work;
 	struct edna_mmu_ctx *ctx;
 	struct mutex va_lock;		/* va_mm */
 	struct drm_mm va_mm;
 	u64 client_id;
+	struct edna_charge *charge;
 
 	struct mutex entity_lock;	/* entities */
 	struct mutex push_lock;		/* arm to push */
 	struct drm_sched_entity *entities[EDNA_MAX_QUEUES][EDNA_PRIORITY_COUNT];
 
-	struct xarray jobs;
-	u32 next_job_id;
-	bool job_ids_wrapped;
+	spinlock_t fence_lock;		/* last_fence */
+	struct dma_fence *last_fence[EDNA_MAX_QUEUES][EDNA_PRIORITY_COUNT];
+
+	spinlock_t results_lock;	/* results, done, done_count */
+	struct rb_root results;
+	struct list_head done;
+	u32 done_count;
+	atomic_t in_flight;
+
 	atomic_t faults;
 	bool banned;
 	atomic64_t busy_ns[EDNA_MAX_QUEUES];
@@ -259,7 +337,9 @@ static inline struct edna_device *to_edna_device(struct drm_device *drm)
 	return container_of(drm, struct edna_device, drm);
 }
 
+void edna_file_get(struct edna_file *efile);
 void edna_file_put(struct edna_file *efile);
+extern struct workqueue_struct *edna_wq;
 
 int edna_device_probe(struct device *dev, struct regmap *regmap, int irq);
 void edna_device_remove(struct device *dev);

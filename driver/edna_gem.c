@@ -65,10 +65,11 @@ static int edna_bo_open(struct drm_gem_object *obj, struct drm_file *file)
 	struct edna_bo_mapping *m;
 	int ret;
 
-	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
 	if (!m)
 		return -ENOMEM;
 	m->efile = efile;
+	m->bo = bo;
 
 	/* An unmapped guard page after each buffer turns overruns into faults. */
 	scoped_guard(mutex, &efile->va_lock)
@@ -95,7 +96,34 @@ err_free:
 	return ret;
 }
 
-/* drm_gem_object_funcs.close: the client's last handle went away. */
+/*
+ * The client's jobs that could reach the mapping have ended: unmap it and
+ * let go of the buffer.  If the device cannot confirm that it forgot the
+ * mapping (wedged), the buffer is leaked rather than freed under it.
+ */
+static void edna_bo_mapping_release(struct edna_deferred *d)
+{
+	struct edna_bo_mapping *m = container_of(d, struct edna_bo_mapping, release);
+	struct edna_file *efile = m->efile;
+	struct drm_gem_object *obj = &m->bo->base.base;
+
+	if (edna_mmu_unmap(efile->ctx, m->va.start, obj->size))
+		edna_warn(efile->edev, "%zu bytes leaked: the device may still reach them\n",
+			  obj->size);
+	else
+		drm_gem_object_put(obj);
+	scoped_guard(mutex, &efile->va_lock)
+		drm_mm_remove_node(&m->va);
+	kfree(m);
+	edna_file_put(efile);
+}
+
+/*
+ * drm_gem_object_funcs.close: the client's last handle went away.  A job
+ * reaches every buffer mapped in its client's address space, listed or
+ * not, so the mapping stays until every job the client pushed so far has
+ * ended; closing never waits for them.
+ */
 static void edna_bo_close(struct drm_gem_object *obj, struct drm_file *file)
 {
 	struct edna_file *efile = file->driver_priv;
@@ -113,12 +141,10 @@ static void edna_bo_close(struct drm_gem_object *obj, struct drm_file *file)
 	}
 	if (!found)
 		return;
-	/* Jobs using the buffer keep it mapped until they are done. */
-	dma_resv_wait_timeout(obj->resv, DMA_RESV_USAGE_BOOKKEEP, false, MAX_SCHEDULE_TIMEOUT);
-	edna_mmu_unmap(efile->ctx, found->va.start, obj->size);
-	scoped_guard(mutex, &efile->va_lock)
-		drm_mm_remove_node(&found->va);
-	kfree(found);
+	drm_gem_object_get(obj);
+	edna_file_get(efile);
+	edna_job_defer(efile->edev, edna_file_busy_fence(efile), &found->release,
+		       edna_bo_mapping_release);
 }
 
 /**
@@ -151,6 +177,10 @@ static void edna_bo_free(struct drm_gem_object *obj)
 	/* Every handle is gone, so every mapping went with its close(). */
 	drm_WARN_ON(obj->dev, !list_empty(&bo->mappings));
 	mutex_destroy(&bo->lock);
+	if (bo->charge) {
+		atomic64_sub(obj->size, &bo->charge->bytes);
+		edna_charge_put(bo->charge);
+	}
 	if (bo->region == EDNA_REGION_HOST) {
 		drm_gem_shmem_free(&bo->base);
 		return;
@@ -216,21 +246,50 @@ struct drm_gem_object *edna_gem_create_object(struct drm_device *drm, size_t siz
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
 	bo->base.base.funcs = &edna_host_bo_funcs;
-	/* The device is cache coherent with the CPU. */
-	bo->base.map_wc = false;
+	/* A device that does not snoop CPU caches sees only uncached writes. */
+	bo->base.map_wc = !to_edna_device(drm)->coherent;
 	edna_bo_init_common(bo, EDNA_REGION_HOST, 0);
 	return &bo->base.base;
 }
 
-static struct edna_bo *edna_bo_create_host(struct edna_device *edev, u64 size, u32 flags)
+/**
+ * edna_charge_put() - drop a reference to a client's host memory account
+ * @charge: the account
+ */
+void edna_charge_put(struct edna_charge *charge)
 {
-	struct drm_gem_shmem_object *shmem = drm_gem_shmem_create(&edev->drm, size);
+	if (refcount_dec_and_test(&charge->ref))
+		kfree(charge);
+}
+
+/*
+ * Pinned pages cannot be reclaimed: without a limit one client could
+ * pin all memory and have the OOM killer take its neighbours.  The pages
+ * are also charged to the creator's memory cgroup, as shmem charges the
+ * task that faults them in: edna_bo_open() pins them in BO_CREATE.
+ */
+static struct edna_bo *edna_bo_create_host(struct edna_device *edev, struct edna_file *efile,
+					   u64 size, u32 flags)
+{
+	struct edna_charge *charge = efile->charge;
+	struct drm_gem_shmem_object *shmem;
 	struct edna_bo *bo;
 
-	if (IS_ERR(shmem))
+	if (atomic64_add_return(size, &charge->bytes) > READ_ONCE(edev->host_limit)) {
+		atomic64_sub(size, &charge->bytes);
+		edna_dbg(edev, MEM, "BO_CREATE: client %llu over its host memory limit\n",
+			 efile->client_id);
+		return ERR_PTR(-EDQUOT);
+	}
+	shmem = drm_gem_shmem_create(&edev->drm, size);
+	if (IS_ERR(shmem)) {
+		atomic64_sub(size, &charge->bytes);
 		return ERR_CAST(shmem);
+	}
 	bo = to_edna_bo(&shmem->base);
 	bo->flags = flags;
+	refcount_inc(&charge->ref);
+	bo->charge = charge;
 	return bo;
 }
 
@@ -243,7 +302,10 @@ static struct edna_bo *edna_bo_create_device(struct edna_device *edev, u64 size,
 	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
-	ret = edna_region_alloc(edev, region, size, &bo->node);
+	/* Memory closed just before is still being let go of: wait for it. */
+	do {
+		ret = edna_region_alloc(edev, region, size, &bo->node);
+	} while (ret == -ENOSPC && edna_job_wait_retiring(edev));
 	if (ret == -ENOSPC && region == EDNA_REGION_SRAM && (flags & EDNA_BO_ALLOW_FALLBACK)) {
 		region = EDNA_REGION_DRAM;
 		ret = edna_region_alloc(edev, region, size, &bo->node);
@@ -282,7 +344,7 @@ int edna_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *fi
 	if (args->region == EDNA_REGION_HOST) {
 		if (size > (u64)totalram_pages() << PAGE_SHIFT)
 			return -E2BIG;
-		bo = edna_bo_create_host(edev, size, args->flags);
+		bo = edna_bo_create_host(edev, file->driver_priv, size, args->flags);
 	} else {
 		if (size > edev->caps.region_size[args->region] &&
 		    !(args->region == EDNA_REGION_SRAM && (args->flags & EDNA_BO_ALLOW_FALLBACK) &&
@@ -301,14 +363,16 @@ int edna_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *fi
 	if (IS_ERR(bo))
 		return PTR_ERR(bo);
 
-	/* Maps the BO in this client's address space, through edna_bo_open(). */
+	/*
+	 * Maps the BO in this client's address space, through edna_bo_open().
+	 * Once the handle exists another thread may close it: keep our
+	 * reference until the address is read.  If it was closed already,
+	 * the handle number may be someone else's by now: leave it alone.
+	 */
 	ret = drm_gem_handle_create(file, &bo->base.base, &args->handle);
+	if (!ret)
+		ret = edna_bo_va(bo, file->driver_priv, &args->va);
 	drm_gem_object_put(&bo->base.base);
-	if (ret)
-		return ret;
-	ret = edna_bo_va(bo, file->driver_priv, &args->va);
-	if (WARN_ON(ret))
-		drm_gem_handle_delete(file, args->handle);
 	return ret;
 }
 
@@ -357,9 +421,15 @@ int edna_gem_file_init(struct edna_file *efile)
 {
 	int ret;
 
+	efile->charge = kzalloc(sizeof(*efile->charge), GFP_KERNEL);
+	if (!efile->charge)
+		return -ENOMEM;
+	refcount_set(&efile->charge->ref, 1);
 	ret = edna_mmu_ctx_create(efile->edev, false, &efile->ctx);
-	if (ret)
+	if (ret) {
+		edna_charge_put(efile->charge);
 		return ret == -ENOSPC ? -EBUSY : ret;
+	}
 	mutex_init(&efile->va_lock);
 	drm_mm_init(&efile->va_mm, EDNA_VA_START, EDNA_VA_END - EDNA_VA_START);
 	return 0;
@@ -371,6 +441,7 @@ void edna_gem_file_fini(struct edna_file *efile)
 	drm_mm_takedown(&efile->va_mm);
 	mutex_destroy(&efile->va_lock);
 	edna_mmu_ctx_destroy(efile->ctx);
+	edna_charge_put(efile->charge);
 }
 
 /*
@@ -381,6 +452,7 @@ void edna_gem_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 {
 	static const char *const fdinfo_names[EDNA_REGION_COUNT] = { "memory", "dram", "sram" };
 	struct drm_memory_stats stats[EDNA_REGION_COUNT] = {};
+	struct edna_file *efile = file->driver_priv;
 	struct drm_gem_object *obj;
 	int id, r;
 
@@ -401,4 +473,7 @@ void edna_gem_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 
 	for (r = 0; r < EDNA_REGION_COUNT; r++)
 		drm_print_memory_stats(p, &stats[r], DRM_GEM_OBJECT_RESIDENT, fdinfo_names[r]);
+	/* What counts against EDNA_PARAM_CLIENT_HOST_LIMIT. */
+	drm_printf(p, "edna-host-charged:\t%llu KiB\n",
+		   (u64)atomic64_read(&efile->charge->bytes) / SZ_1K);
 }

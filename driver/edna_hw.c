@@ -142,27 +142,41 @@ static void edna_hw_ring_start_locked(struct edna_device *edev, struct edna_ring
 	edna_wr(edev, EDNA_REG_Q(q, EDNA_Q_CTRL), EDNA_Q_CTRL_ENABLE);
 }
 
+/* Tell the submitter of the descriptor at @idx how it ended. */
+static void edna_hw_slot_done(struct edna_ring *ring, u32 idx, u32 abort_status)
+{
+	struct edna_hw_desc *d = &ring->desc[idx];
+	struct edna_hw_slot *slot = &ring->slots[idx];
+	u32 status = le32_to_cpu(READ_ONCE(d->status));
+
+	/* The device writes the result before the status. */
+	dma_rmb();
+	if (status == EDNA_JOB_PENDING)
+		slot->done(slot->data, abort_status, NULL);
+	else
+		slot->done(slot->data, status, &d->result);
+}
+
 /*
  * Tell the submitters of every descriptor still on the ring how it ended,
  * and start the ring over.  Only after the device has stopped touching the
  * ring: its queue or the whole device was reset.  A descriptor whose status
- * the device wrote before the reset completed; the others never will.
- * Restarting the queue (@edev non-NULL) under the same hold of the lock
- * keeps submitters from writing TAIL to a queue that has no ring.
+ * the device wrote before the reset completed; the others never will and
+ * end with @abort_status.  Restarting the queue (@edev non-NULL) under the
+ * same hold of the lock keeps submitters from writing TAIL to a queue that
+ * has no ring.
  */
-static void edna_hw_ring_abort(struct edna_device *edev, struct edna_ring *ring)
+static void edna_hw_ring_abort(struct edna_device *edev, struct edna_ring *ring,
+			       u32 abort_status)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&ring->lock, flags);
-	dma_rmb();
 	while (ring->completed != ring->tail) {
 		u32 idx = ring->completed & (ring->entries - 1);
-		struct edna_hw_slot *slot = &ring->slots[idx];
-		u32 status = le32_to_cpu(READ_ONCE(ring->desc[idx].status));
 
 		ring->completed++;
-		slot->done(slot->data, status == EDNA_JOB_PENDING ? EDNA_JOB_ABORTED : status);
+		edna_hw_slot_done(ring, idx, abort_status);
 	}
 	ring->completed = 0;
 	ring->tail = 0;
@@ -189,11 +203,9 @@ static void edna_hw_ring_complete(struct edna_device *edev, struct edna_ring *ri
 	dma_rmb();
 	while (ring->completed != head) {
 		u32 idx = ring->completed & (ring->entries - 1);
-		struct edna_hw_slot *slot = &ring->slots[idx];
-		u32 status = le32_to_cpu(READ_ONCE(ring->desc[idx].status));
 
 		ring->completed++;
-		slot->done(slot->data, status);
+		edna_hw_slot_done(ring, idx, EDNA_JOB_ABORTED);
 	}
 	spin_unlock_irqrestore(&ring->lock, flags);
 }
@@ -227,7 +239,11 @@ static irqreturn_t edna_hw_irq(int irq, void *arg)
 	u32 status;
 	int q;
 
-	status = edna_rd(edev, EDNA_REG_IRQ_STATUS) & edna_rd(edev, EDNA_REG_IRQ_MASK);
+	status = edna_rd(edev, EDNA_REG_IRQ_STATUS);
+	/* All-ones: the device fell off the bus (surprise removal). */
+	if (status == ~0u)
+		return IRQ_NONE;
+	status &= edna_rd(edev, EDNA_REG_IRQ_MASK);
 	if (!status)
 		return IRQ_NONE;
 
@@ -258,15 +274,18 @@ static irqreturn_t edna_hw_irq(int irq, void *arg)
 /**
  * edna_hw_reset() - reset the whole device and bring it back to service
  * @edev: the device
+ * @abort_status: how descriptors in flight end: EDNA_JOB_ABORTED (to run
+ *	again), EDNA_JOB_CANCELED or EDNA_JOB_GONE
  *
  * Identify-time state survives; everything the device held is programmed
- * again: rings (empty), MMU contexts, interrupt mask.  Descriptors in
- * flight complete with EDNA_JOB_ABORTED.
+ * again: rings (empty), MMU contexts, interrupt mask.  A successful reset
+ * clears the wedged state.
  *
  * Return: 0, or -ETIMEDOUT / -EIO when the device does not come back; it
- * is then left with interrupts masked and its descriptors aborted.
+ * is then wedged (edna_wedged()), with interrupts masked and its
+ * descriptors ended with EDNA_JOB_WEDGED.
  */
-int edna_hw_reset(struct edna_device *edev)
+int edna_hw_reset(struct edna_device *edev, u32 abort_status)
 {
 	struct edna_mmu_ctx *ctx;
 	unsigned long id;
@@ -301,20 +320,26 @@ int edna_hw_reset(struct edna_device *edev)
 	}
 
 	for (q = 0; q < edev->caps.num_queues; q++)
-		edna_hw_ring_abort(edev, &edev->rings[q]);
+		edna_hw_ring_abort(edev, &edev->rings[q], abort_status);
 	xa_for_each(&edev->contexts, id, ctx)
-		edna_hw_ctx_set_root(edev, id, edna_mmu_ctx_root(ctx));
+		edna_hw_ctx_load(edev, id, edna_mmu_ctx_root(ctx));
 	edna_wr(edev, EDNA_REG_IRQ_MASK, EDNA_IRQ_ALL);
+	if (edna_wedged(edev))
+		edna_warn(edev, "device is back in service\n");
+	WRITE_ONCE(edev->wedged, false);
 	edna_dbg(edev, HW, "reset done\n");
 	return 0;
 
 out_abort:
 	/*
-	 * A device that does not come back is treated as gone: nobody may
-	 * wait forever for what it held.
+	 * The device may still be working on what it held: nothing it could
+	 * reach may be freed from now on.  Nobody may wait forever either,
+	 * so its descriptors end, with an error.
 	 */
+	WRITE_ONCE(edev->wedged, true);
+	edna_err(edev, "device wedged: jobs fail with -EIO until a reset brings it back\n");
 	for (q = 0; q < edev->caps.num_queues; q++)
-		edna_hw_ring_abort(NULL, &edev->rings[q]);
+		edna_hw_ring_abort(NULL, &edev->rings[q], EDNA_JOB_WEDGED);
 	return ret;
 }
 
@@ -351,11 +376,12 @@ int edna_hw_init(struct edna_device *edev)
 			return -ENOMEM;
 	}
 
-	ret = devm_request_irq(dev, edev->irq, edna_hw_irq, 0, dev_name(dev), edev);
+	/* A legacy PCI interrupt line may be shared. */
+	ret = devm_request_irq(dev, edev->irq, edna_hw_irq, IRQF_SHARED, dev_name(dev), edev);
 	if (ret)
 		return dev_err_probe(dev, ret, "cannot take interrupt %d\n", edev->irq);
 
-	return edna_hw_reset(edev);
+	return edna_hw_reset(edev, EDNA_JOB_GONE);
 }
 
 /**
@@ -381,7 +407,7 @@ void edna_hw_fini(struct edna_device *edev)
 	synchronize_irq(edev->irq);
 	/* Nothing on the rings will complete now: tell their submitters. */
 	for (q = 0; q < edev->caps.num_queues; q++)
-		edna_hw_ring_abort(NULL, &edev->rings[q]);
+		edna_hw_ring_abort(NULL, &edev->rings[q], EDNA_JOB_GONE);
 }
 
 /**
@@ -444,8 +470,8 @@ void edna_hw_doorbell(struct edna_device *edev, u32 queue)
  * @edev: the device
  * @queue: hardware queue
  *
- * Descriptors in flight complete with EDNA_JOB_ABORTED; the queue is
- * empty and enabled again on return.
+ * Descriptors in flight complete with EDNA_JOB_ABORTED, to run again;
+ * the queue is empty and enabled again on return.
  *
  * Return: 0, or -ETIMEDOUT if the queue does not stop (reset the device).
  */
@@ -465,7 +491,7 @@ int edna_hw_queue_reset(struct edna_device *edev, u32 queue)
 		edna_err(edev, "queue %u did not stop on reset\n", queue);
 		return ret;
 	}
-	edna_hw_ring_abort(edev, ring);
+	edna_hw_ring_abort(edev, ring, EDNA_JOB_ABORTED);
 	edna_dbg(edev, HW, "queue %u reset\n", queue);
 	return 0;
 }
@@ -506,24 +532,63 @@ void edna_hw_queue_state(struct edna_device *edev, u32 queue, struct edna_hw_que
 	st->busy_cycles = edna_rd64(edev, EDNA_REG_Q(queue, EDNA_Q_BUSY_CYCLES_LO));
 }
 
-/* The root goes in HI first: the device acts on LO, which holds VALID. */
-void edna_hw_ctx_set_root(struct edna_device *edev, u32 ctx, dma_addr_t root)
+/*
+ * Load a context's root: HI first, as the device acts on LO, which holds
+ * VALID.  A context that was not loaded has nothing cached to invalidate.
+ */
+void edna_hw_ctx_load(struct edna_device *edev, u32 ctx, dma_addr_t root)
 {
 	edna_wr(edev, EDNA_REG_CTX_ROOT_HI(ctx), upper_32_bits(root));
 	edna_wr(edev, EDNA_REG_CTX_ROOT_LO(ctx), lower_32_bits(root) | EDNA_CTX_ROOT_VALID);
-	edna_hw_mmu_invalidate(edev, ctx);
 }
 
-void edna_hw_ctx_clear(struct edna_device *edev, u32 ctx)
+/**
+ * edna_hw_ctx_clear() - unload a context
+ * @edev: the device
+ * @ctx: context id
+ *
+ * Return: 0 once the device can no longer reach its tables, or the error
+ * of edna_hw_mmu_invalidate().
+ */
+int edna_hw_ctx_clear(struct edna_device *edev, u32 ctx)
 {
 	edna_wr(edev, EDNA_REG_CTX_ROOT_LO(ctx), 0);
 	edna_wr(edev, EDNA_REG_CTX_ROOT_HI(ctx), 0);
-	edna_hw_mmu_invalidate(edev, ctx);
+	return edna_hw_mmu_invalidate(edev, ctx);
 }
 
-void edna_hw_mmu_invalidate(struct edna_device *edev, u32 ctx)
+/*
+ * An engine finishes the chunk it is in (at most 4 KiB or one graph op
+ * slice) before the invalidation completes; even a slow part does that
+ * in well under a second.
+ */
+#define EDNA_MMU_INV_TIMEOUT_US		1000000
+
+/**
+ * edna_hw_mmu_invalidate() - make the device forget a context's translations
+ * @edev: the device
+ * @ctx: context id
+ *
+ * Waits for the device to confirm: translations made before the call are
+ * no longer in use when it returns, so unmapped memory may be freed.
+ *
+ * Return: 0, or -ETIMEDOUT when the device does not confirm; it is then
+ * wedged, and the caller must not free what was mapped.
+ */
+int edna_hw_mmu_invalidate(struct edna_device *edev, u32 ctx)
 {
+	u32 val;
+	int ret;
+
 	edna_wr(edev, EDNA_REG_MMU_INVALIDATE, ctx);
+	ret = regmap_read_poll_timeout(edev->regmap, EDNA_REG_MMU_INVALIDATE, val,
+				       !(val & EDNA_MMU_INV_BUSY), EDNA_BOOT_POLL_US,
+				       EDNA_MMU_INV_TIMEOUT_US);
+	if (ret) {
+		WRITE_ONCE(edev->wedged, true);
+		edna_err(edev, "context %u: MMU invalidation not confirmed, device wedged\n", ctx);
+	}
+	return ret;
 }
 
 void edna_hw_counters(struct edna_device *edev, struct edna_hw_counters *cnt)

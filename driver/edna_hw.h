@@ -45,7 +45,7 @@ struct edna_hw_counters {
 
 int edna_hw_probe(struct edna_device *edev);
 int edna_hw_init(struct edna_device *edev);
-int edna_hw_reset(struct edna_device *edev);
+int edna_hw_reset(struct edna_device *edev, u32 abort_status);
 void edna_hw_fini(struct edna_device *edev);
 
 int edna_hw_submit(struct edna_device *edev, u32 queue, const struct edna_hw_desc *desc,
@@ -57,9 +57,9 @@ u32 edna_hw_ring_entries(struct edna_device *edev, u32 queue);
 u32 edna_hw_queue_progress(struct edna_device *edev, u32 queue);
 void edna_hw_queue_state(struct edna_device *edev, u32 queue, struct edna_hw_queue_state *st);
 
-void edna_hw_ctx_set_root(struct edna_device *edev, u32 ctx, dma_addr_t root);
-void edna_hw_ctx_clear(struct edna_device *edev, u32 ctx);
-void edna_hw_mmu_invalidate(struct edna_device *edev, u32 ctx);
+void edna_hw_ctx_load(struct edna_device *edev, u32 ctx, dma_addr_t root);
+int edna_hw_ctx_clear(struct edna_device *edev, u32 ctx);
+int edna_hw_mmu_invalidate(struct edna_device *edev, u32 ctx);
 
 void edna_hw_counters(struct edna_device *edev, struct edna_hw_counters *cnt);
 u32 edna_hw_irq_mask(struct edna_device *edev);

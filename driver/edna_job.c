@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * edna jobs: submission, scheduling (one drm_sched per hardware queue),
- * hardware fences, waiting, timeouts with a progress check, recovery and
- * per-client utilisation.
+ * edna jobs: scheduling (one drm_sched per hardware queue), hardware
+ * fences, job results, timeouts with a progress check, recovery, the
+ * wedged state, and deferring the release of memory until the device is
+ * done with it.  Submission is in edna_submit.c.
  *
  * Copyright 2026 The edna authors
  */
 
-#include <linux/dma-fence.h>
+#include <linux/dma-fence-array.h>
 #include <linux/delay.h>
-#include <linux/dma-resv.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -18,11 +19,11 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_managed.h>
 #include <drm/drm_print.h>
-#include <drm/drm_syncobj.h>
 
 #include "edna_drv.h"
 #include "edna_hw.h"
 #include "edna_job.h"
+#include "edna_job_priv.h"
 #include "edna_mmu.h"
 
 /*
@@ -38,51 +39,31 @@ MODULE_PARM_DESC(job_timeout_ms, "Initial job progress timeout in ms (default 10
 #define EDNA_BAN_FAULTS		16
 /* How long remove() waits for aborted jobs to be retired. */
 #define EDNA_JOB_DRAIN_MS	2000
-
-/**
- * struct edna_hw_fence - signalled when the device completes a descriptor
- * @base: the fence
- * @lock: its lock; its own, so that the fence may outlive the device
- * @job: the job it was submitted for
+/*
+ * How long an allocation that found no room waits for memory in the middle
+ * of being released: jobs that just ended let go of their buffers within
+ * microseconds, so this only matters on a machine under heavy load.
  */
-struct edna_hw_fence {
-	struct dma_fence base;
-	spinlock_t lock;	/* the fence's own */
-	struct edna_job *job;
-};
-
-/**
- * struct edna_job - one submitted job
- * @base: the scheduler's job
- * @jq: its queue
- * @efile: its client; holds a reference
- * @id: its id in @efile
- * @desc: the descriptor written to the ring
- * @bos: buffers it uses, referenced until it is freed
- * @bo_count: entries in @bos
- * @hw_fence: the hardware fence of the last run, referenced
- * @spare_fence: preallocated hardware fence for the first run
- * @guilty_error: when set, recovery decided the job fails with this error
- *	rather than running again
- * @submit_ns: when it was written to the ring
- */
-struct edna_job {
-	struct drm_sched_job base;
-	struct edna_job_queue *jq;
-	struct edna_file *efile;
-	u64 id;
-	struct edna_hw_desc desc;
-	struct drm_gem_object **bos;
-	u32 bo_count;
-	struct dma_fence *hw_fence;
-	struct edna_hw_fence *spare_fence;
-	int guilty_error;
-	u64 submit_ns;
-};
+#define EDNA_RETIRE_WAIT_MS	1000
 
 static struct edna_job *to_edna_job(struct drm_sched_job *sched_job)
 {
 	return container_of(sched_job, struct edna_job, base);
+}
+
+static void edna_job_queue_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct edna_job_queue, ref));
+}
+
+static void edna_job_queue_put(struct edna_job_queue *jq)
+{
+	kref_put(&jq->ref, edna_job_queue_release);
+}
+
+static struct edna_hw_fence *to_edna_hw_fence(struct dma_fence *fence)
+{
+	return container_of(fence, struct edna_hw_fence, base);
 }
 
 static const char *edna_fence_driver_name(struct dma_fence *fence)
@@ -92,12 +73,28 @@ static const char *edna_fence_driver_name(struct dma_fence *fence)
 
 static const char *edna_fence_timeline_name(struct dma_fence *fence)
 {
-	return "edna-queue";
+	return to_edna_hw_fence(fence)->jq->name;
+}
+
+/*
+ * A hardware fence may outlive its device and the file that made it (a
+ * sync_file exported from an out-syncobj): it holds its queue, for the
+ * timeline name, and this module, whose text its ops are.  The module
+ * goes last: nothing of this function runs after it.
+ */
+static void edna_fence_release(struct dma_fence *fence)
+{
+	struct edna_hw_fence *hf = to_edna_hw_fence(fence);
+
+	edna_job_queue_put(hf->jq);
+	dma_fence_free(fence);
+	module_put(THIS_MODULE);
 }
 
 static const struct dma_fence_ops edna_fence_ops = {
 	.get_driver_name = edna_fence_driver_name,
 	.get_timeline_name = edna_fence_timeline_name,
+	.release = edna_fence_release,
 };
 
 static int edna_job_status_errno(u32 status)
@@ -111,10 +108,21 @@ static int edna_job_status_errno(u32 status)
 	case EDNA_JOB_BAD_GRAPH:
 		return -EINVAL;
 	case EDNA_JOB_ABORTED:
+		/* Never reaches userspace: recovery runs the job again. */
+		return -EAGAIN;
+	case EDNA_JOB_CANCELED:
 		return -ECANCELED;
+	case EDNA_JOB_GONE:
+		return -ENODEV;
 	default:
 		return -EIO;
 	}
+}
+
+/* The device's own statuses, as opposed to the driver's abort codes. */
+static bool edna_job_status_from_device(u32 status)
+{
+	return status < EDNA_JOB_ABORTED;
 }
 
 static void edna_file_count_fault(struct edna_file *efile)
@@ -143,18 +151,45 @@ static void edna_job_account(struct edna_job *job)
 	atomic64_add(now - start, &job->efile->busy_ns[jq->queue]);
 }
 
+/* The device writes at result_va what userspace reads as the uapi record. */
+static_assert(sizeof(struct drm_edna_job_result) == sizeof(struct edna_hw_result));
+static_assert(offsetof(struct drm_edna_job_result, fault_va) ==
+	      offsetof(struct edna_hw_result, fault_va));
+static_assert(offsetof(struct drm_edna_job_result, bytes) ==
+	      offsetof(struct edna_hw_result, bytes));
+
+/* The device's record, in CPU byte order; the sequence number is ours. */
+static void edna_job_record(struct drm_edna_job_result *rec, const struct edna_hw_result *hw)
+{
+	int t, w;
+
+	rec->status = le32_to_cpu(hw->status);
+	rec->op_index = le32_to_cpu(hw->op_index);
+	rec->reason = le32_to_cpu(hw->reason);
+	rec->fault_va = le64_to_cpu(hw->fault_va);
+	rec->cycles = le64_to_cpu(hw->cycles);
+	rec->macs = le64_to_cpu(hw->macs);
+	for (t = 0; t < EDNA_REGION_COUNT; t++)
+		for (w = 0; w < 2; w++)
+			rec->bytes[t][w] = le64_to_cpu(hw->bytes[t][w]);
+}
+
 /* edna_hw_done_fn: interrupt context, ring lock held. */
-static void edna_job_hw_done(void *data, u32 status)
+static void edna_job_hw_done(void *data, u32 status, const struct edna_hw_result *result)
 {
 	struct edna_hw_fence *hf = data;
+	struct edna_job *job = hf->job;
 	int err = edna_job_status_errno(status);
 
-	if (status != EDNA_JOB_ABORTED) {
-		atomic64_inc(&hf->job->jq->jobs_done);
-		edna_job_account(hf->job);
+	if (edna_job_status_from_device(status)) {
+		atomic64_inc(&job->jq->jobs_done);
+		edna_job_account(job);
 		if (err)
-			edna_file_count_fault(hf->job->efile);
+			edna_file_count_fault(job->efile);
 	}
+	/* Read by waiters only after the job's fences signalled. */
+	if (result && job->result)
+		edna_job_record(&job->result->rec, result);
 	if (err)
 		dma_fence_set_error(&hf->base, err);
 	dma_fence_signal(&hf->base);
@@ -162,32 +197,36 @@ static void edna_job_hw_done(void *data, u32 status)
 	dma_fence_put(&hf->base);
 }
 
-static struct edna_hw_fence *edna_hw_fence_alloc(gfp_t gfp)
-{
-	return kzalloc(sizeof(struct edna_hw_fence), gfp);
-}
-
 static struct dma_fence *edna_job_run(struct drm_sched_job *sched_job)
 {
 	struct edna_job *job = to_edna_job(sched_job);
 	struct edna_job_queue *jq = job->jq;
+	struct edna_device *edev = jq->edev;
 	struct edna_hw_fence *hf;
+	bool cookie;
 	int ret, idx;
 
 	/*
-	 * Run again by recovery: a job the device finished before the reset
-	 * keeps its result; only an abandoned one (-ECANCELED) runs again.
+	 * Run again by recovery: a job the device finished before the reset,
+	 * or that the reset cancelled, keeps its result; only an innocent one
+	 * the recovery abandoned (-EAGAIN) runs again.
 	 */
 	if (job->hw_fence && dma_fence_is_signaled(job->hw_fence) &&
-	    job->hw_fence->error != -ECANCELED)
+	    job->hw_fence->error != -EAGAIN)
 		return dma_fence_get(job->hw_fence);
 
+	cookie = dma_fence_begin_signalling();
 	/* A rerun after recovery must not allocate with reclaim: fences wait on us. */
-	hf = job->spare_fence ?: edna_hw_fence_alloc(GFP_NOWAIT);
+	hf = job->spare_fence ?: kzalloc(sizeof(*hf), GFP_NOWAIT);
 	job->spare_fence = NULL;
-	if (!hf)
+	if (!hf) {
+		dma_fence_end_signalling(cookie);
 		return ERR_PTR(-ENOMEM);
+	}
 	hf->job = job;
+	hf->jq = jq;
+	kref_get(&jq->ref);
+	__module_get(THIS_MODULE);
 	spin_lock_init(&hf->lock);
 	dma_fence_init(&hf->base, &edna_fence_ops, &hf->lock, jq->fence_context,
 		       atomic64_inc_return(&jq->fence_seqno));
@@ -196,12 +235,14 @@ static struct dma_fence *edna_job_run(struct drm_sched_job *sched_job)
 	job->hw_fence = dma_fence_get(&hf->base);
 
 	ret = job->guilty_error ?: sched_job->s_fence->finished.error;
-	if (!ret && !drm_dev_enter(&jq->edev->drm, &idx)) {
+	if (!ret && edna_wedged(edev))
+		ret = -EIO;
+	if (!ret && !drm_dev_enter(&edev->drm, &idx)) {
 		ret = -ENODEV;
 	} else if (!ret) {
 		job->submit_ns = ktime_get_ns();
 		dma_fence_get(&hf->base);
-		ret = edna_hw_submit(jq->edev, jq->queue, &job->desc, edna_job_hw_done, hf);
+		ret = edna_hw_submit(edev, jq->queue, &job->desc, edna_job_hw_done, hf);
 		if (ret)
 			dma_fence_put(&hf->base);
 		drm_dev_exit(idx);
@@ -211,10 +252,15 @@ static struct dma_fence *edna_job_run(struct drm_sched_job *sched_job)
 		dma_fence_set_error(&hf->base, ret);
 		dma_fence_signal(&hf->base);
 	}
+	dma_fence_end_signalling(cookie);
 	return &hf->base;
 }
 
-/* Give the job back to the scheduler: it is still running. */
+/*
+ * Give the job back to the scheduler: it is still running.  This
+ * kernel's scheduler has no status for "no hang": the job goes back on
+ * the pending list it was taken off, as the documented drivers do.
+ */
 static enum drm_gpu_sched_stat edna_job_still_running(struct drm_sched_job *sched_job)
 {
 	struct drm_gpu_scheduler *sched = sched_job->sched;
@@ -226,45 +272,40 @@ static enum drm_gpu_sched_stat edna_job_still_running(struct drm_sched_job *sche
 }
 
 /*
- * The queue's own reset failed: reset the device, which abandons the jobs of
- * every queue, and run the innocent ones again.  Called with @stopped's
- * scheduler stopped and recovery_lock held.
+ * Reset the whole device, which abandons the jobs of every queue, and run
+ * the innocent ones again: stop every scheduler, reset, resubmit, start.
+ * @except is already stopped and is restarted by the caller.  Runs on the
+ * ordered recovery workqueue, with recovery_lock held.
  */
-static void edna_job_recover_device(struct edna_device *edev, struct drm_gpu_scheduler *stopped)
+static int edna_job_reset_all(struct edna_device *edev, struct edna_job_queue *except,
+			      u32 abort_status)
 {
 	u32 q;
+	int ret;
 
 	for (q = 0; q < edev->caps.num_queues; q++)
-		if (&edev->queues[q].sched != stopped)
-			drm_sched_stop(&edev->queues[q].sched, NULL);
-	edna_hw_reset(edev);
+		if (edev->queues[q] != except)
+			drm_sched_stop(&edev->queues[q]->sched, NULL);
+	ret = edna_hw_reset(edev, abort_status);
 	for (q = 0; q < edev->caps.num_queues; q++) {
-		if (&edev->queues[q].sched == stopped)
+		if (edev->queues[q] == except)
 			continue;
-		drm_sched_resubmit_jobs(&edev->queues[q].sched);
-		drm_sched_start(&edev->queues[q].sched);
+		drm_sched_resubmit_jobs(&edev->queues[q]->sched);
+		drm_sched_start(&edev->queues[q]->sched);
 	}
+	return ret;
 }
 
-static enum drm_gpu_sched_stat edna_job_timedout(struct drm_sched_job *sched_job)
+/* True when the timeout of @job is not a hang after all. */
+static bool edna_job_not_hung(struct edna_job *job)
 {
-	struct edna_job *job = to_edna_job(sched_job);
 	struct edna_job_queue *jq = job->jq;
 	struct edna_device *edev = jq->edev;
-	enum drm_gpu_sched_stat stat;
 	u32 progress;
-	int idx;
 
-	/* Removal aborts every job on the device; nothing to recover. */
-	if (!drm_dev_enter(&edev->drm, &idx)) {
-		edna_job_still_running(sched_job);
-		return DRM_GPU_SCHED_STAT_ENODEV;
-	}
-	if (job->hw_fence && dma_fence_is_signaled(job->hw_fence)) {
-		stat = edna_job_still_running(sched_job);
-		goto out;
-	}
-
+	/* The diagnostics own the rings, and reset them as they see fit. */
+	if (edev->paused || !job->hw_fence || dma_fence_is_signaled(job->hw_fence))
+		return true;
 	/*
 	 * Long decoder jobs are legitimate: a queue whose progress counter
 	 * moved since the last check is working, not hung.
@@ -272,428 +313,352 @@ static enum drm_gpu_sched_stat edna_job_timedout(struct drm_sched_job *sched_job
 	progress = edna_hw_queue_progress(edev, jq->queue);
 	if (progress != jq->last_progress) {
 		jq->last_progress = progress;
-		stat = edna_job_still_running(sched_job);
-		goto out;
+		return true;
 	}
+	return false;
+}
 
-	/* An operator reset may be under way; it serialises with us here. */
+/*
+ * Every queue's timeout handler runs on the one ordered recovery
+ * workqueue, as do operator resets, so a device reset never races another
+ * queue's recovery.
+ */
+static enum drm_gpu_sched_stat edna_job_timedout(struct drm_sched_job *sched_job)
+{
+	struct edna_job *job = to_edna_job(sched_job);
+	struct edna_job_queue *jq = job->jq;
+	struct edna_device *edev = jq->edev;
+	enum drm_gpu_sched_stat stat = DRM_GPU_SCHED_STAT_NOMINAL;
+	bool cookie = dma_fence_begin_signalling();
+	int idx;
+
 	mutex_lock(&edev->recovery_lock);
-	if (dma_fence_is_signaled(job->hw_fence)) {
-		mutex_unlock(&edev->recovery_lock);
-		stat = edna_job_still_running(sched_job);
-		goto out;
+	/* Removal completes every job on the device; nothing to recover. */
+	if (!drm_dev_enter(&edev->drm, &idx)) {
+		edna_job_still_running(sched_job);
+		stat = DRM_GPU_SCHED_STAT_ENODEV;
+		goto out_unlock;
+	}
+	if (edna_job_not_hung(job)) {
+		edna_job_still_running(sched_job);
+		goto out_exit;
 	}
 
-	edna_warn(edev, "queue %u: job %llu of client %llu made no progress for %u ms, resetting the queue\n",
-		  jq->queue, job->id, job->efile->client_id,
-		  jiffies_to_msecs(jq->sched.timeout));
+	edna_warn(edev, "%s: job %llu of client %llu made no progress for %u ms, resetting the queue\n",
+		  jq->name, job->seqno, job->efile->client_id,
+		  jiffies_to_msecs(READ_ONCE(jq->sched.timeout)));
 	drm_sched_stop(&jq->sched, sched_job);
 	job->guilty_error = -ETIMEDOUT;
 	edna_file_count_fault(job->efile);
 	if (edna_hw_queue_reset(edev, jq->queue))
-		edna_job_recover_device(edev, &jq->sched);
+		edna_job_reset_all(edev, jq, EDNA_JOB_ABORTED);
 	/* Innocent jobs that were on the ring run again; the guilty one fails. */
 	drm_sched_resubmit_jobs(&jq->sched);
 	drm_sched_start(&jq->sched);
-	mutex_unlock(&edev->recovery_lock);
-	stat = DRM_GPU_SCHED_STAT_NOMINAL;
-out:
+out_exit:
 	drm_dev_exit(idx);
+out_unlock:
+	mutex_unlock(&edev->recovery_lock);
+	dma_fence_end_signalling(cookie);
 	return stat;
+}
+
+/* The job's finished fence signalled: it is about to let go of its memory. */
+static void edna_job_retire_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
+{
+	struct edna_job *job = container_of(cb, struct edna_job, retire_cb);
+
+	atomic_inc(&job->jq->edev->retiring);
+	job->retire_counted = true;
+}
+
+static void edna_job_retired(struct edna_device *edev)
+{
+	if (atomic_dec_and_test(&edev->retiring))
+		wake_up_all(&edev->retire_wq);
+}
+
+/*
+ * A completed result joins the file's done list; the oldest beyond
+ * EDNA_WAIT_KEPT_RESULTS are forgotten.
+ */
+static void edna_job_result_done(struct edna_file *efile, struct edna_job_result *r)
+{
+	struct edna_job_result *old = NULL;
+
+	spin_lock(&efile->results_lock);
+	list_add_tail(&r->done_link, &efile->done);
+	if (++efile->done_count > EDNA_WAIT_KEPT_RESULTS) {
+		old = list_first_entry(&efile->done, struct edna_job_result, done_link);
+		list_del(&old->done_link);
+		rb_erase(&old->node, &efile->results);
+		efile->done_count--;
+	}
+	spin_unlock(&efile->results_lock);
+	if (old)
+		edna_job_result_put(old);
 }
 
 static void edna_job_free(struct drm_sched_job *sched_job)
 {
 	struct edna_job *job = to_edna_job(sched_job);
 	struct edna_file *efile = job->efile;
-	u32 i;
-
-	/* A success needs no report: forget it. Failures wait for WAIT. */
-	if (job->id && !sched_job->s_fence->finished.error)
-		dma_fence_put(xa_erase(&efile->jobs, job->id));
+	struct edna_device *edev = efile->edev;
+	bool counted = job->retire_counted;
 
 	drm_sched_job_cleanup(sched_job);
-	for (i = 0; i < job->bo_count; i++)
-		drm_gem_object_put(job->bos[i]);
-	kvfree(job->bos);
-	dma_fence_put(job->hw_fence);
-	kfree(job->spare_fence);
-	kfree(job);
+	if (job->result) {
+		edna_job_result_done(efile, job->result);
+		edna_job_result_put(job->result);
+		job->result = NULL;
+	}
+	/* Drops the buffers: device memory is free for others after this. */
+	edna_job_destroy(job);
+	atomic_dec(&efile->in_flight);
+	if (counted)
+		edna_job_retired(edev);
 	edna_file_put(efile);
 }
 
-static const struct drm_sched_backend_ops edna_sched_ops = {
+const struct drm_sched_backend_ops edna_sched_ops = {
 	.run_job = edna_job_run,
 	.timedout_job = edna_job_timedout,
 	.free_job = edna_job_free,
 };
 
-static const enum drm_sched_priority edna_sched_prio[EDNA_PRIORITY_COUNT] = {
-	[EDNA_PRIORITY_LOW] = DRM_SCHED_PRIORITY_LOW,
-	[EDNA_PRIORITY_NORMAL] = DRM_SCHED_PRIORITY_NORMAL,
-	[EDNA_PRIORITY_HIGH] = DRM_SCHED_PRIORITY_HIGH,
-};
-
-/* The client's entity for a queue and priority, made on first use. */
-static struct drm_sched_entity *edna_file_entity(struct edna_file *efile, u32 queue, u32 prio)
-{
-	struct drm_sched_entity **slot = &efile->entities[queue][prio];
-	struct drm_gpu_scheduler *sched = &efile->edev->queues[queue].sched;
-	struct drm_sched_entity *entity;
-	int ret;
-
-	guard(mutex)(&efile->entity_lock);
-	if (*slot)
-		return *slot;
-	entity = kzalloc(sizeof(*entity), GFP_KERNEL);
-	if (!entity)
-		return ERR_PTR(-ENOMEM);
-	ret = drm_sched_entity_init(entity, edna_sched_prio[prio], &sched, 1, NULL);
-	if (ret) {
-		kfree(entity);
-		return ERR_PTR(ret);
-	}
-	*slot = entity;
-	return entity;
-}
-
-static int edna_submit_check(struct edna_device *edev, const struct drm_edna_submit *args)
-{
-	u64 limit = BIT_ULL(EDNA_VA_BITS);
-
-	if (args->flags || args->reserved || args->queue >= edev->caps.num_queues ||
-	    args->priority >= EDNA_PRIORITY_COUNT || args->bo_count > EDNA_SUBMIT_MAX_BOS ||
-	    args->in_syncobj_count > EDNA_SUBMIT_MAX_SYNCOBJS)
-		return -EINVAL;
-
-	switch (args->op) {
-	case EDNA_JOB_NOP:
-		return args->src || args->dst || args->size || args->pattern ? -EINVAL : 0;
-	case EDNA_JOB_FILL:
-		if (args->src || !IS_ALIGNED(args->size, 4))
-			return -EINVAL;
-		break;
-	case EDNA_JOB_COPY:
-		if (args->pattern || args->src >= limit || args->size > limit - args->src)
-			return -EINVAL;
-		break;
-	case EDNA_JOB_GRAPH:
-		/* The graph format comes with the graph executor. */
-		return -EOPNOTSUPP;
-	default:
-		return -EINVAL;
-	}
-	if (args->size > EDNA_SUBMIT_MAX_SIZE || args->dst >= limit ||
-	    args->size > limit - args->dst)
-		return -EINVAL;
-	return 0;
-}
-
-static int edna_job_add_syncobjs(struct edna_job *job, struct drm_file *file,
-				 const struct drm_edna_submit *args)
-{
-	u32 *handles __free(kfree) = NULL;
-	u32 i;
-	int ret;
-
-	if (!args->in_syncobj_count)
-		return 0;
-	handles = memdup_array_user(u64_to_user_ptr(args->in_syncobjs), args->in_syncobj_count,
-				    sizeof(*handles));
-	if (IS_ERR(handles)) {
-		ret = PTR_ERR(handles);
-		handles = NULL;
-		return ret;
-	}
-	for (i = 0; i < args->in_syncobj_count; i++) {
-		ret = drm_sched_job_add_syncobj_dependency(&job->base, file, handles[i], 0);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-/*
- * Under the buffers' reservation locks: make the job wait for earlier users
- * of its buffers and reserve a slot for its own fence.
+/**
+ * edna_job_result_put() - drop a reference to a job's result
+ * @r: the result
  */
-static int edna_job_lock_bos(struct edna_job *job, struct ww_acquire_ctx *ctx)
+void edna_job_result_put(struct edna_job_result *r)
+{
+	if (refcount_dec_and_test(&r->ref)) {
+		dma_fence_put(r->finished);
+		kfree(r);
+	}
+}
+
+/**
+ * edna_job_destroy() - free a job that is not (or no longer) the
+ *	scheduler's, with what it holds
+ * @job: the job; its drm_sched_job is cleaned up already
+ */
+void edna_job_destroy(struct edna_job *job)
 {
 	u32 i;
-	int ret;
 
-	if (!job->bo_count)
-		return 0;
-	ret = drm_gem_lock_reservations(job->bos, job->bo_count, ctx);
-	if (ret)
-		return ret;
-	for (i = 0; i < job->bo_count; i++) {
-		ret = dma_resv_reserve_fences(job->bos[i]->resv, 1);
-		if (!ret)
-			ret = drm_sched_job_add_implicit_dependencies(&job->base, job->bos[i],
-								      true);
-		if (ret) {
-			drm_gem_unlock_reservations(job->bos, job->bo_count, ctx);
-			return ret;
-		}
-	}
-	return 0;
-}
-
-static void edna_job_build_desc(struct edna_job *job, const struct drm_edna_submit *args)
-{
-	static const u32 hw_op[] = {
-		[EDNA_JOB_NOP] = EDNA_OP_NOP,
-		[EDNA_JOB_FILL] = EDNA_OP_FILL,
-		[EDNA_JOB_COPY] = EDNA_OP_COPY,
-		[EDNA_JOB_GRAPH] = EDNA_OP_GRAPH,
-	};
-
-	job->desc.op = cpu_to_le32(hw_op[args->op]);
-	job->desc.ctx = cpu_to_le32(edna_mmu_ctx_id(job->efile->ctx));
-	job->desc.src = cpu_to_le64(args->src);
-	job->desc.dst = cpu_to_le64(args->dst);
-	job->desc.size = cpu_to_le64(args->size);
-	job->desc.pattern = cpu_to_le32(args->pattern);
-}
-
-/* A job of @efile on @queue, initialised for the scheduler but not armed. */
-static struct edna_job *edna_job_new(struct edna_file *efile, u32 queue, u32 prio)
-{
-	struct drm_sched_entity *entity;
-	struct edna_job *job;
-	int ret;
-
-	entity = edna_file_entity(efile, queue, prio);
-	if (IS_ERR(entity))
-		return ERR_CAST(entity);
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
-	if (!job)
-		return ERR_PTR(-ENOMEM);
-	job->spare_fence = edna_hw_fence_alloc(GFP_KERNEL);
-	if (!job->spare_fence) {
-		kfree(job);
-		return ERR_PTR(-ENOMEM);
-	}
-	job->jq = &efile->edev->queues[queue];
-	job->efile = efile;
-	job->desc.ctx = cpu_to_le32(edna_mmu_ctx_id(efile->ctx));
-	ret = drm_sched_job_init(&job->base, entity, 1, efile, efile->client_id);
-	if (ret) {
-		kfree(job->spare_fence);
-		kfree(job);
-		return ERR_PTR(ret);
-	}
-	return job;
-}
-
-/* Undo edna_job_new() and whatever was attached, before the job is armed. */
-static void edna_job_discard(struct edna_job *job)
-{
-	drm_sched_job_cleanup(&job->base);
-	while (job->bo_count--)
-		drm_gem_object_put(job->bos[job->bo_count]);
+	for (i = 0; i < job->bo_count; i++)
+		drm_gem_object_put(job->bos[i].obj);
 	kvfree(job->bos);
+	if (job->result)
+		edna_job_result_put(job->result);
+	dma_fence_put(job->hw_fence);
 	kfree(job->spare_fence);
 	kfree(job);
 }
 
-/*
- * Arm, publish to the file's job ids and to the buffers, hand to the
- * scheduler; cannot fail.  Arm and push must not interleave between jobs
- * of one entity, and the buffers' fences must be those of jobs in push
- * order: the file's push_lock covers all of it.  A job armed but not yet
- * pushed is a valid dependency, so the buffers may be unlocked first.
+/**
+ * edna_job_publish() - make an armed job visible: to its buffers, its
+ *	client's address space, its waiters
+ * @job: armed, under its file's push_lock, its buffers' reservations
+ *	locked with a fence slot reserved for it
+ *
+ * Cannot fail: everything was allocated before the job was armed.
  */
-static struct dma_fence *edna_job_push(struct edna_job *job, struct ww_acquire_ctx *acquire)
+void edna_job_publish(struct edna_job *job)
 {
 	struct edna_file *efile = job->efile;
-	struct dma_fence *finished;
+	struct edna_device *edev = efile->edev;
+	struct dma_fence *finished = &job->base.s_fence->finished;
+	struct dma_fence *old;
+	u32 i;
 
-	mutex_lock(&efile->push_lock);
-	drm_sched_job_arm(&job->base);
-	finished = dma_fence_get(&job->base.s_fence->finished);
-	/* Replaces the reserved entry: no allocation. */
-	if (job->id)
-		xa_store(&efile->jobs, job->id, dma_fence_get(finished), GFP_NOWAIT);
-	kref_get(&efile->ref);
-	if (job->bo_count) {
-		u32 i;
+	for (i = 0; i < job->bo_count; i++) {
+		static const enum dma_resv_usage usage[] = {
+			[EDNA_BO_READ] = DMA_RESV_USAGE_READ,
+			[EDNA_BO_WRITE] = DMA_RESV_USAGE_WRITE,
+			[EDNA_BO_NO_SYNC] = DMA_RESV_USAGE_BOOKKEEP,
+		};
 
-		for (i = 0; i < job->bo_count; i++)
-			dma_resv_add_fence(job->bos[i]->resv, finished, DMA_RESV_USAGE_WRITE);
-		drm_gem_unlock_reservations(job->bos, job->bo_count, acquire);
+		dma_resv_add_fence(job->bos[i].obj->resv, finished, usage[job->bos[i].flags]);
 	}
-	/* From here the job may run and be freed at any moment: hands off. */
-	drm_sched_entity_push_job(&job->base);
-	mutex_unlock(&efile->push_lock);
-	return finished;
-}
 
-int edna_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
-{
-	struct edna_device *edev = to_edna_device(drm);
-	struct edna_file *efile = file->driver_priv;
-	struct drm_edna_submit *args = data;
-	struct drm_syncobj *out = NULL;
-	struct ww_acquire_ctx acquire;
-	struct dma_fence *finished;
-	struct edna_job *job;
-	int ret, idx;
-	u32 id;
+	/* The sequence number and the result become visible together. */
+	spin_lock(&efile->results_lock);
+	job->seqno = atomic64_inc_return(&edev->job_seqno);
+	if (job->result) {
+		struct rb_node **link = &efile->results.rb_node, *parent = NULL;
 
-	ret = edna_submit_check(edev, args);
-	if (ret) {
-		edna_dbg(edev, JOB, "SUBMIT: bad arguments (%d)\n", ret);
-		return ret;
-	}
-	if (READ_ONCE(efile->banned))
-		return -ECANCELED;
-	if (!drm_dev_enter(drm, &idx))
-		return -ENODEV;
-
-	job = edna_job_new(efile, args->queue, args->priority);
-	if (IS_ERR(job)) {
-		ret = PTR_ERR(job);
-		goto out_exit;
-	}
-	edna_job_build_desc(job, args);
-	if (args->bo_count) {
-		ret = drm_gem_objects_lookup(file, u64_to_user_ptr(args->bo_handles),
-					     args->bo_count, &job->bos);
-		/* On failure the array holds the handles found so far; NULL after. */
-		job->bo_count = job->bos ? args->bo_count : 0;
-		if (ret)
-			goto err_discard;
-	}
-	ret = edna_job_add_syncobjs(job, file, args);
-	if (ret)
-		goto err_discard;
-	if (args->out_syncobj) {
-		out = drm_syncobj_find(file, args->out_syncobj);
-		if (!out) {
-			ret = -ENOENT;
-			goto err_discard;
+		job->result->seqno = job->seqno;
+		job->result->rec.seqno = job->seqno;
+		job->result->finished = dma_fence_get(finished);
+		/* Sequence numbers grow: the new one goes rightmost. */
+		while (*link) {
+			parent = *link;
+			link = &parent->rb_right;
 		}
+		refcount_inc(&job->result->ref);
+		rb_link_node(&job->result->node, parent, link);
+		rb_insert_color(&job->result->node, &efile->results);
 	}
-	/* Reserve the id now: nothing may fail once the job is armed. */
-	ret = xa_alloc_cyclic(&efile->jobs, &id, NULL, XA_LIMIT(1, U32_MAX),
-			      &efile->next_job_id, GFP_KERNEL);
-	if (ret < 0)
-		goto err_discard;
-	if (ret > 0)
-		efile->job_ids_wrapped = true;
-	ret = edna_job_lock_bos(job, &acquire);
-	if (ret) {
-		xa_erase(&efile->jobs, id);
-		goto err_discard;
-	}
+	spin_unlock(&efile->results_lock);
+	job->desc.job_seqno = cpu_to_le64(job->seqno);
 
-	job->id = id;
-	finished = edna_job_push(job, &acquire);
-	if (out) {
-		drm_syncobj_replace_fence(out, finished);
-		drm_syncobj_put(out);
-	}
-	dma_fence_put(finished);
-	args->job_id = id;
-	edna_dbg(edev, JOB, "client %llu job %u on queue %u\n", efile->client_id, id, args->queue);
-	drm_dev_exit(idx);
-	return 0;
+	/* Every job can reach every mapping: releases wait for all of them. */
+	spin_lock(&efile->fence_lock);
+	old = efile->last_fence[job->jq->queue][job->prio];
+	efile->last_fence[job->jq->queue][job->prio] = dma_fence_get(finished);
+	spin_unlock(&efile->fence_lock);
+	dma_fence_put(old);
 
-err_discard:
-	if (out)
-		drm_syncobj_put(out);
-	edna_job_discard(job);
-out_exit:
-	drm_dev_exit(idx);
-	return ret;
+	dma_fence_add_callback(finished, &job->retire_cb, edna_job_retire_cb);
+	edna_file_get(efile);
 }
 
 /**
- * edna_job_clear_bo() - zero a new device-memory buffer before anyone can
- *	reach it
- * @efile: the client creating it, whose queue 0 runs the clearing job
- * @obj: the buffer, not yet mapped in any client's address space
- * @region: its region, EDNA_REGION_DRAM or EDNA_REGION_SRAM
- * @offset: its offset in the region
+ * edna_file_busy_fence() - a fence for every job a client pushed so far
+ * @efile: the client
  *
- * Device memory is recycled between clients and only the device can write
- * it, so a job in the kernel's context clears it first.
- *
- * Return: 0, or the error the clearing job failed with.
+ * Return: NULL when none of them is running, else a fence that signals
+ * when they all ended, referenced.
  */
-int edna_job_clear_bo(struct edna_file *efile, struct drm_gem_object *obj, u32 region,
-		      u64 offset)
+struct dma_fence *edna_file_busy_fence(struct edna_file *efile)
 {
-	struct edna_device *edev = efile->edev;
-	struct ww_acquire_ctx acquire;
-	struct dma_fence *finished;
-	struct drm_mm_node kva = {};
-	struct edna_job *job;
-	int ret, idx;
+	struct dma_fence **fences, *fence;
+	struct dma_fence_array *array;
+	int q, p, n = 0;
 
-	if (!drm_dev_enter(&edev->drm, &idx))
-		return -ENODEV;
-	ret = edna_mmu_kmap(edev, region, offset, obj->size, &kva);
-	if (ret)
-		goto out_exit;
-	job = edna_job_new(efile, 0, EDNA_PRIORITY_HIGH);
-	if (IS_ERR(job)) {
-		ret = PTR_ERR(job);
-		goto out_kunmap;
+	fences = kmalloc_array(EDNA_MAX_QUEUES * EDNA_PRIORITY_COUNT, sizeof(*fences),
+			       GFP_KERNEL);
+	spin_lock(&efile->fence_lock);
+	for (q = 0; q < EDNA_MAX_QUEUES; q++) {
+		for (p = 0; p < EDNA_PRIORITY_COUNT; p++) {
+			fence = efile->last_fence[q][p];
+			if (!fence || dma_fence_is_signaled(fence))
+				continue;
+			/* Out of memory: one fence at a time, below. */
+			if (!fences) {
+				dma_fence_get(fence);
+				spin_unlock(&efile->fence_lock);
+				dma_fence_wait(fence, false);
+				dma_fence_put(fence);
+				spin_lock(&efile->fence_lock);
+				continue;
+			}
+			fences[n++] = dma_fence_get(fence);
+		}
 	}
-	job->desc.op = cpu_to_le32(EDNA_OP_FILL);
-	job->desc.ctx = cpu_to_le32(EDNA_MMU_KERNEL_CTX);
-	job->desc.dst = cpu_to_le64(kva.start);
-	job->desc.size = cpu_to_le64(obj->size);
-	job->bos = kvmalloc_array(1, sizeof(*job->bos), GFP_KERNEL);
-	if (!job->bos) {
-		edna_job_discard(job);
-		ret = -ENOMEM;
-		goto out_kunmap;
+	spin_unlock(&efile->fence_lock);
+
+	if (n <= 1) {
+		fence = n ? fences[0] : NULL;
+		kfree(fences);
+		return fence;
 	}
-	drm_gem_object_get(obj);
-	job->bos[0] = obj;
-	job->bo_count = 1;
-	ret = edna_job_lock_bos(job, &acquire);
-	if (ret) {
-		edna_job_discard(job);
-		goto out_kunmap;
+	array = dma_fence_array_create(n, fences, dma_fence_context_alloc(1), 1, false);
+	if (array)
+		return &array->base;
+	/* The array owns the fences only once it exists. */
+	while (n--) {
+		dma_fence_wait(fences[n], false);
+		dma_fence_put(fences[n]);
 	}
-	finished = edna_job_push(job, &acquire);
-	/* Not interruptible: the mapping must not go while the job runs. */
-	dma_fence_wait(finished, false);
-	ret = finished->error;
-	dma_fence_put(finished);
-out_kunmap:
-	edna_mmu_kunmap(edev, &kva);
-out_exit:
-	drm_dev_exit(idx);
-	return ret;
+	kfree(fences);
+	return NULL;
+}
+
+static void edna_deferred_work(struct work_struct *work)
+{
+	struct edna_deferred *d = container_of(work, struct edna_deferred, work);
+	struct edna_device *edev = d->edev;
+	struct dma_fence *fence = d->fence;
+
+	/* May free @d. */
+	d->release(d);
+	dma_fence_put(fence);
+	edna_job_retired(edev);
+	drm_dev_put(&edev->drm);
+}
+
+static void edna_deferred_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
+{
+	struct edna_deferred *d = container_of(cb, struct edna_deferred, cb);
+
+	atomic_inc(&d->edev->retiring);
+	queue_work(edna_wq, &d->work);
+}
+
+/**
+ * edna_job_defer() - release memory once the device is done with it
+ * @edev: the device
+ * @fence: what to wait for, a reference the call takes over; NULL when
+ *	there is nothing to wait for
+ * @d: the deferral, embedded in the object to release
+ * @release: called once @fence signalled, at once if it has already
+ *
+ * Nobody waits: not the caller, not a process being killed.
+ */
+void edna_job_defer(struct edna_device *edev, struct dma_fence *fence,
+		    struct edna_deferred *d, edna_release_fn release)
+{
+	d->edev = edev;
+	d->fence = fence;
+	d->release = release;
+	if (!fence) {
+		release(d);
+		return;
+	}
+	INIT_WORK(&d->work, edna_deferred_work);
+	drm_dev_get(&edev->drm);
+	if (dma_fence_add_callback(fence, &d->cb, edna_deferred_cb)) {
+		/* Signalled already. */
+		drm_dev_put(&edev->drm);
+		release(d);
+		dma_fence_put(fence);
+	}
+}
+
+/**
+ * edna_job_wait_retiring() - wait for memory on its way to being freed
+ * @edev: the device
+ *
+ * For an allocation that found no room: buffers closed just before may
+ * still be held by jobs that have ended and by releases that are running.
+ *
+ * Return: true when some was freed and the allocation is worth retrying.
+ */
+bool edna_job_wait_retiring(struct edna_device *edev)
+{
+	if (!atomic_read(&edev->retiring))
+		return false;
+	return wait_event_interruptible_timeout(edev->retire_wq, !atomic_read(&edev->retiring),
+						msecs_to_jiffies(EDNA_RETIRE_WAIT_MS)) > 0;
 }
 
 /* Wait for every job using a buffer; report the error of a failed one. */
-static int edna_wait_bo(struct drm_file *file, struct drm_edna_wait *args)
+static int edna_wait_bo(struct drm_file *file, struct drm_edna_wait *args, long timeout)
 {
-	struct dma_resv_iter cursor;
 	struct drm_gem_object *obj;
+	struct dma_resv_iter cursor;
 	struct dma_fence *fence;
 	long ret;
 
-	obj = drm_gem_object_lookup(file, args->job_id);
+	if (args->result || args->result_size)
+		return -EINVAL;
+	obj = drm_gem_object_lookup(file, args->seqno);
 	if (!obj)
 		return -ENOENT;
-	ret = dma_resv_wait_timeout(obj->resv, DMA_RESV_USAGE_BOOKKEEP, true,
-				    nsecs_to_jiffies(args->timeout_ns));
+	ret = dma_resv_wait_timeout(obj->resv, DMA_RESV_USAGE_BOOKKEEP, true, timeout);
 	if (ret > 0 || (!ret && dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP))) {
-		args->status = 0;
-		dma_resv_iter_begin(&cursor, obj->resv, DMA_RESV_USAGE_BOOKKEEP);
-		dma_resv_for_each_fence_unlocked(&cursor, fence)
-			if (fence->error)
-				args->status = fence->error;
-		dma_resv_iter_end(&cursor);
-		ret = 0;
+		/* Locked: the unlocked walk skips signalled fences, and errors with them. */
+		ret = dma_resv_lock_interruptible(obj->resv, NULL);
+		if (!ret) {
+			args->status = 0;
+			dma_resv_for_each_fence(&cursor, obj->resv, DMA_RESV_USAGE_BOOKKEEP, fence)
+				if (fence->error)
+					args->status = fence->error;
+			dma_resv_unlock(obj->resv);
+		}
 	} else if (!ret) {
 		ret = -ETIME;
 	}
@@ -701,46 +666,76 @@ static int edna_wait_bo(struct drm_file *file, struct drm_edna_wait *args)
 	return ret;
 }
 
+static struct edna_job_result *edna_job_result_find(struct edna_file *efile, u64 seqno)
+{
+	struct rb_node *node = efile->results.rb_node;
+
+	while (node) {
+		struct edna_job_result *r = rb_entry(node, struct edna_job_result, node);
+
+		if (seqno < r->seqno)
+			node = node->rb_left;
+		else if (seqno > r->seqno)
+			node = node->rb_right;
+		else
+			return r;
+	}
+	return NULL;
+}
+
+/* Jiffies until an absolute CLOCK_MONOTONIC deadline; 0 once it passed. */
+static long edna_deadline_jiffies(s64 deadline_ns)
+{
+	s64 left = deadline_ns - ktime_get_ns();
+
+	if (left <= 0)
+		return 0;
+	return min_t(u64, nsecs_to_jiffies64(left) + 1, MAX_SCHEDULE_TIMEOUT);
+}
+
 int edna_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
 {
 	struct edna_file *efile = file->driver_priv;
+	struct edna_device *edev = efile->edev;
 	struct drm_edna_wait *args = data;
-	struct dma_fence *fence;
-	long timeout, ret;
+	long timeout = edna_deadline_jiffies(args->deadline_ns);
+	struct edna_job_result *r;
+	long ret;
 
-	if ((args->flags & ~EDNA_WAIT_BO) || args->reserved || !args->job_id ||
-	    args->job_id > U32_MAX || args->timeout_ns < 0)
+	if ((args->flags & ~EDNA_WAIT_BO) || args->pad || !args->seqno) {
+		edna_dbg(edev, JOB, "WAIT: bad flags, padding or sequence number\n");
 		return -EINVAL;
-	if (args->flags & EDNA_WAIT_BO)
-		return edna_wait_bo(file, args);
-
-	xa_lock(&efile->jobs);
-	fence = xa_load(&efile->jobs, args->job_id);
-	if (fence)
-		dma_fence_get(fence);
-	else if (args->job_id >= efile->next_job_id && !efile->job_ids_wrapped)
-		fence = ERR_PTR(-EINVAL);
-	xa_unlock(&efile->jobs);
-	if (IS_ERR(fence))
-		return PTR_ERR(fence);
-	if (!fence) {
-		/* Retired, and only successes retire unseen. */
-		args->status = 0;
-		return 0;
 	}
+	if (args->flags & EDNA_WAIT_BO)
+		return edna_wait_bo(file, args, timeout);
 
-	timeout = nsecs_to_jiffies(args->timeout_ns);
-	ret = dma_fence_wait_timeout(fence, true, timeout);
-	if (ret > 0 || dma_fence_is_signaled(fence)) {
-		args->status = fence->error;
-		/* A failure is reported once, then forgotten. */
-		if (fence->error && xa_cmpxchg(&efile->jobs, args->job_id, fence, NULL, 0) == fence)
-			dma_fence_put(fence);
+	spin_lock(&efile->results_lock);
+	if (args->seqno > atomic64_read(&edev->job_seqno)) {
+		r = ERR_PTR(-EINVAL);
+	} else {
+		r = edna_job_result_find(efile, args->seqno);
+		if (r)
+			refcount_inc(&r->ref);
+		else
+			r = ERR_PTR(-ENOENT);
+	}
+	spin_unlock(&efile->results_lock);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+
+	ret = dma_fence_wait_timeout(r->finished, true, timeout);
+	if (ret > 0 || dma_fence_is_signaled(r->finished)) {
+		u32 size = min_t(u32, args->result_size, sizeof(r->rec));
+
+		args->status = r->finished->error;
+		args->result_size = sizeof(r->rec);
 		ret = 0;
+		if (args->result && copy_to_user(u64_to_user_ptr(args->result), &r->rec, size))
+			ret = -EFAULT;
 	} else if (!ret) {
 		ret = -ETIME;
 	}
-	dma_fence_put(fence);
+	edna_job_result_put(r);
 	return ret;
 }
 
@@ -752,22 +747,22 @@ void edna_job_file_init(struct edna_file *efile)
 {
 	mutex_init(&efile->entity_lock);
 	mutex_init(&efile->push_lock);
-	xa_init_flags(&efile->jobs, XA_FLAGS_ALLOC1);
-	efile->next_job_id = 1;
+	spin_lock_init(&efile->fence_lock);
+	spin_lock_init(&efile->results_lock);
+	efile->results = RB_ROOT;
+	INIT_LIST_HEAD(&efile->done);
 }
 
 /**
- * edna_job_file_fini() - the client closed its file
+ * edna_job_file_close() - the client closed its file
  * @efile: the client
  *
  * Jobs still queued are flushed to the device or, past the scheduler's
  * patience, killed; jobs on the device finish on their own and hold the
  * client's address space until then.
  */
-void edna_job_file_fini(struct edna_file *efile)
+void edna_job_file_close(struct edna_file *efile)
 {
-	struct dma_fence *fence;
-	unsigned long id;
 	int q, p;
 
 	for (q = 0; q < EDNA_MAX_QUEUES; q++) {
@@ -776,11 +771,26 @@ void edna_job_file_fini(struct edna_file *efile)
 				continue;
 			drm_sched_entity_destroy(efile->entities[q][p]);
 			kfree(efile->entities[q][p]);
+			efile->entities[q][p] = NULL;
 		}
 	}
-	xa_for_each(&efile->jobs, id, fence)
-		dma_fence_put(xa_erase(&efile->jobs, id));
-	xa_destroy(&efile->jobs);
+}
+
+/**
+ * edna_job_file_fini() - the client and all its jobs are gone
+ * @efile: the client
+ */
+void edna_job_file_fini(struct edna_file *efile)
+{
+	struct edna_job_result *r, *tmp;
+	int q, p;
+
+	/* Nobody can wait any more; every result is on the done list. */
+	list_for_each_entry_safe(r, tmp, &efile->done, done_link)
+		edna_job_result_put(r);
+	for (q = 0; q < EDNA_MAX_QUEUES; q++)
+		for (p = 0; p < EDNA_PRIORITY_COUNT; p++)
+			dma_fence_put(efile->last_fence[q][p]);
 	mutex_destroy(&efile->push_lock);
 	mutex_destroy(&efile->entity_lock);
 }
@@ -796,35 +806,55 @@ void edna_job_show_fdinfo(struct drm_printer *p, struct edna_file *efile)
 }
 
 /**
- * edna_job_reset_device() - the operator's reset of a wedged device
+ * struct edna_reset_request - an operator's reset, run on the recovery
+ *	workqueue
+ * @work: on edev->recovery_wq
+ * @edev: the device
+ * @ret: the outcome
+ */
+struct edna_reset_request {
+	struct work_struct work;
+	struct edna_device *edev;
+	int ret;
+};
+
+static void edna_job_reset_work(struct work_struct *work)
+{
+	struct edna_reset_request *req = container_of(work, struct edna_reset_request, work);
+	struct edna_device *edev = req->edev;
+	bool cookie = dma_fence_begin_signalling();
+
+	mutex_lock(&edev->recovery_lock);
+	if (edev->paused)
+		req->ret = -EBUSY;
+	else
+		req->ret = edna_job_reset_all(edev, NULL, EDNA_JOB_CANCELED);
+	mutex_unlock(&edev->recovery_lock);
+	dma_fence_end_signalling(cookie);
+}
+
+/**
+ * edna_job_reset_device() - the operator's reset of a stuck or wedged
+ *	device
  * @edev: the device
  *
  * Jobs on the device fail with -ECANCELED; jobs still queued run after.
  *
- * Return: 0, or the error of a device that did not come back.
+ * Return: 0, -EBUSY while the diagnostics run, or the error of a device
+ * that did not come back (it is then wedged).
  */
 int edna_job_reset_device(struct edna_device *edev)
 {
-	struct drm_sched_job *sched_job;
-	u32 q;
-	int ret;
+	struct edna_reset_request req = { .edev = edev };
 
-	guard(mutex)(&edev->recovery_lock);
-	for (q = 0; q < edev->caps.num_queues; q++) {
-		struct drm_gpu_scheduler *sched = &edev->queues[q].sched;
-
-		drm_sched_stop(sched, NULL);
-		/* Stopped: the pending list is ours until drm_sched_start(). */
-		list_for_each_entry(sched_job, &sched->pending_list, list)
-			to_edna_job(sched_job)->guilty_error = -ECANCELED;
-	}
-	ret = edna_hw_reset(edev);
-	for (q = 0; q < edev->caps.num_queues; q++) {
-		drm_sched_resubmit_jobs(&edev->queues[q].sched);
-		drm_sched_start(&edev->queues[q].sched);
-	}
-	edna_warn(edev, "reset by the operator%s\n", ret ? ", device did not come back" : "");
-	return ret;
+	INIT_WORK_ONSTACK(&req.work, edna_job_reset_work);
+	queue_work(edev->recovery_wq, &req.work);
+	flush_work(&req.work);
+	destroy_work_on_stack(&req.work);
+	edna_warn(edev, "reset by the operator%s\n",
+		  req.ret == -EBUSY ? " refused: diagnostics running" :
+		  req.ret ? ", device did not come back" : "");
+	return req.ret;
 }
 
 static void edna_job_sched_fini(struct drm_device *drm, void *arg)
@@ -832,6 +862,12 @@ static void edna_job_sched_fini(struct drm_device *drm, void *arg)
 	struct edna_job_queue *jq = arg;
 
 	drm_sched_fini(&jq->sched);
+	edna_job_queue_put(jq);
+}
+
+static void edna_job_recovery_wq_fini(struct drm_device *drm, void *arg)
+{
+	destroy_workqueue(arg);
 }
 
 /**
@@ -843,6 +879,7 @@ static void edna_job_sched_fini(struct drm_device *drm, void *arg)
 int edna_job_init(struct edna_device *edev)
 {
 	unsigned int timeout_ms = edna_job_timeout_ms;
+	int minor = edev->drm.accel->index;
 	u32 q;
 	int ret;
 
@@ -854,29 +891,46 @@ int edna_job_init(struct edna_device *edev)
 	ret = drmm_mutex_init(&edev->drm, &edev->recovery_lock);
 	if (ret)
 		return ret;
+	atomic64_set(&edev->job_seqno, 0);
+	atomic_set(&edev->retiring, 0);
+	init_waitqueue_head(&edev->retire_wq);
+	edev->recovery_wq = alloc_ordered_workqueue("edna%d-recovery", 0, minor);
+	if (!edev->recovery_wq)
+		return -ENOMEM;
+	ret = drmm_add_action_or_reset(&edev->drm, edna_job_recovery_wq_fini, edev->recovery_wq);
+	if (ret)
+		return ret;
 	edev->queues = drmm_kcalloc(&edev->drm, edev->caps.num_queues, sizeof(*edev->queues),
 				    GFP_KERNEL);
 	if (!edev->queues)
 		return -ENOMEM;
 	for (q = 0; q < edev->caps.num_queues; q++) {
-		struct edna_job_queue *jq = &edev->queues[q];
+		struct edna_job_queue *jq = kzalloc(sizeof(*jq), GFP_KERNEL);
 		struct drm_sched_init_args args = {
 			.ops = &edna_sched_ops,
 			.num_rqs = DRM_SCHED_PRIORITY_COUNT,
 			/* One credit per ring slot: the ring can never overflow. */
 			.credit_limit = edna_hw_ring_entries(edev, q),
 			.timeout = msecs_to_jiffies(timeout_ms),
-			.name = "edna",
+			.timeout_wq = edev->recovery_wq,
 			.dev = edev->drm.dev,
 		};
 
+		if (!jq)
+			return -ENOMEM;
+		kref_init(&jq->ref);
 		jq->edev = edev;
 		jq->queue = q;
+		snprintf(jq->name, sizeof(jq->name), "edna%d-q%u", minor, q);
+		args.name = jq->name;
 		spin_lock_init(&jq->busy_lock);
 		jq->fence_context = dma_fence_context_alloc(1);
 		ret = drm_sched_init(&jq->sched, &args);
-		if (ret)
+		if (ret) {
+			kfree(jq);
 			return ret;
+		}
+		edev->queues[q] = jq;
 		ret = drmm_add_action_or_reset(&edev->drm, edna_job_sched_fini, jq);
 		if (ret)
 			return ret;
@@ -901,7 +955,7 @@ void edna_job_fini(struct edna_device *edev)
 	u32 q;
 
 	for (q = 0; q < edev->caps.num_queues; q++) {
-		struct drm_gpu_scheduler *sched = &edev->queues[q].sched;
+		struct drm_gpu_scheduler *sched = &edev->queues[q]->sched;
 		bool empty;
 
 		for (;;) {
@@ -918,6 +972,18 @@ void edna_job_fini(struct edna_device *edev)
 }
 
 /**
+ * edna_job_shutdown() - stop feeding the device, for a system shutdown
+ * @edev: the device
+ */
+void edna_job_shutdown(struct edna_device *edev)
+{
+	u32 q;
+
+	for (q = 0; q < edev->caps.num_queues; q++)
+		drm_sched_wqueue_stop(&edev->queues[q]->sched);
+}
+
+/**
  * edna_job_set_timeout() - change the progress timeout of every queue
  * @edev: the device
  * @ms: milliseconds, applies to timers armed from now on
@@ -927,14 +993,16 @@ void edna_job_set_timeout(struct edna_device *edev, unsigned int ms)
 	u32 q;
 
 	for (q = 0; q < edev->caps.num_queues; q++)
-		WRITE_ONCE(edev->queues[q].sched.timeout, msecs_to_jiffies(ms));
+		WRITE_ONCE(edev->queues[q]->sched.timeout, msecs_to_jiffies(ms));
 }
 
 /**
  * edna_job_pause() - keep jobs off the rings, for the diagnostics
  * @edev: the device
  *
- * Waits for the rings to drain.  Always pair with edna_job_resume().
+ * Waits for the rings to drain.  Recovery leaves the device alone until
+ * edna_job_resume(); always pair them.  Nothing is held meanwhile, so the
+ * diagnostics may allocate.
  *
  * Return: 0, or -EBUSY if jobs stay on the rings.
  */
@@ -943,9 +1011,11 @@ int edna_job_pause(struct edna_device *edev)
 	unsigned long timeout = jiffies + msecs_to_jiffies(EDNA_JOB_DRAIN_MS);
 	u32 q;
 
-	mutex_lock(&edev->recovery_lock);
-	for (q = 0; q < edev->caps.num_queues; q++)
-		drm_sched_wqueue_stop(&edev->queues[q].sched);
+	scoped_guard(mutex, &edev->recovery_lock) {
+		edev->paused = true;
+		for (q = 0; q < edev->caps.num_queues; q++)
+			drm_sched_wqueue_stop(&edev->queues[q]->sched);
+	}
 	for (q = 0; q < edev->caps.num_queues; q++) {
 		while (!edna_hw_ring_idle(edev, q)) {
 			if (time_after(jiffies, timeout))
@@ -960,7 +1030,8 @@ void edna_job_resume(struct edna_device *edev)
 {
 	u32 q;
 
+	guard(mutex)(&edev->recovery_lock);
 	for (q = 0; q < edev->caps.num_queues; q++)
-		drm_sched_wqueue_start(&edev->queues[q].sched);
-	mutex_unlock(&edev->recovery_lock);
+		drm_sched_wqueue_start(&edev->queues[q]->sched);
+	edev->paused = false;
 }

@@ -230,22 +230,26 @@ err_unmap:
  * @va: device virtual address, page aligned
  * @size: bytes, page aligned
  *
- * On return the device can no longer reach the memory through @ctx.
+ * Return: 0 when the device can no longer reach the memory through @ctx,
+ * which may then be freed; an error when that cannot be known (a wedged
+ * device), and the memory must be leaked.
  */
-void edna_mmu_unmap(struct edna_mmu_ctx *ctx, u64 va, u64 size)
+int edna_mmu_unmap(struct edna_mmu_ctx *ctx, u64 va, u64 size)
 {
-	if (WARN_ON(!edna_mmu_range_ok(va, size)))
-		return;
+	struct edna_device *edev = ctx->edev;
+	int idx, ret = 0;
 
-	int idx;
+	if (WARN_ON(!edna_mmu_range_ok(va, size)))
+		return -EINVAL;
 
 	scoped_guard(mutex, &ctx->lock)
 		edna_mmu_clear_locked(ctx, va, size);
-	/* An unplugged device has no registers and no TLB left. */
-	if (drm_dev_enter(&ctx->edev->drm, &idx)) {
-		edna_hw_mmu_invalidate(ctx->edev, ctx->id);
+	/* An unplugged device was quiesced: no registers and no TLB left. */
+	if (drm_dev_enter(&edev->drm, &idx)) {
+		ret = edna_wedged(edev) ? -EIO : edna_hw_mmu_invalidate(edev, ctx->id);
 		drm_dev_exit(idx);
 	}
+	return ret;
 }
 
 u64 edna_mmu_ctx_mapped(struct edna_mmu_ctx *ctx)
@@ -270,7 +274,7 @@ int edna_mmu_ctx_create(struct edna_device *edev, bool kernel, struct edna_mmu_c
 	struct edna_mmu_ctx *ctx;
 	int ret;
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return -ENOMEM;
 	ctx->edev = edev;
@@ -281,16 +285,17 @@ int edna_mmu_ctx_create(struct edna_device *edev, bool kernel, struct edna_mmu_c
 		goto err_free;
 	}
 
-	/* A device reset reprograms the published contexts under reset_lock. */
-	scoped_guard(mutex, &edev->reset_lock) {
-		ret = xa_alloc(&edev->contexts, &ctx->id, ctx, limit, GFP_KERNEL);
-		if (!ret)
-			edna_hw_ctx_set_root(edev, ctx->id, ctx->root->dma);
-	}
+	/*
+	 * Not under reset_lock, which recovery takes: no allocation there.
+	 * A reset between publishing and loading loads the context itself.
+	 */
+	ret = xa_alloc(&edev->contexts, &ctx->id, ctx, limit, GFP_KERNEL);
 	if (ret) {
 		ret = ret == -EBUSY ? -ENOSPC : ret;
 		goto err_pt;
 	}
+	scoped_guard(mutex, &edev->reset_lock)
+		edna_hw_ctx_load(edev, ctx->id, ctx->root->dma);
 	edna_dbg(edev, MMU, "context %u created\n", ctx->id);
 	*out = ctx;
 	return 0;
@@ -312,17 +317,25 @@ err_free:
 void edna_mmu_ctx_destroy(struct edna_mmu_ctx *ctx)
 {
 	struct edna_device *edev;
-	int idx;
+	int idx, ret = 0;
 
 	if (!ctx)
 		return;
 	edev = ctx->edev;
 	scoped_guard(mutex, &edev->reset_lock) {
-		xa_erase(&edev->contexts, ctx->id);
 		if (drm_dev_enter(&edev->drm, &idx)) {
-			edna_hw_ctx_clear(edev, ctx->id);
+			ret = edna_wedged(edev) ? -EIO : edna_hw_ctx_clear(edev, ctx->id);
 			drm_dev_exit(idx);
 		}
+		/*
+		 * A wedged device may still walk the tables: leak them, and
+		 * the id with them, rather than reuse either under it.
+		 */
+		if (ret) {
+			edna_warn(edev, "context %u leaked: the device is wedged\n", ctx->id);
+			return;
+		}
+		xa_erase(&edev->contexts, ctx->id);
 	}
 	WARN_ON(ctx->mapped);
 	edna_pt_free(edev, ctx->root, 0);
@@ -400,9 +413,19 @@ int edna_mmu_kmap(struct edna_device *edev, u32 target, u64 addr, u64 size,
 	return ret;
 }
 
-void edna_mmu_kunmap(struct edna_device *edev, struct drm_mm_node *node)
+/**
+ * edna_mmu_kunmap() - undo edna_mmu_kmap()
+ * @edev: the device
+ * @node: the address range
+ *
+ * Return: 0, or an error when the device may still reach the memory
+ * (edna_mmu_unmap()); the caller must then leak it.
+ */
+int edna_mmu_kunmap(struct edna_device *edev, struct drm_mm_node *node)
 {
-	edna_mmu_unmap(edev->kctx, node->start, node->size);
+	int ret = edna_mmu_unmap(edev->kctx, node->start, node->size);
+
 	guard(mutex)(&edev->kva_lock);
 	drm_mm_remove_node(node);
+	return ret;
 }

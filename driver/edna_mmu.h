@@ -16,12 +16,12 @@ dma_addr_t edna_mmu_ctx_root(const struct edna_mmu_ctx *ctx);
 
 int edna_mmu_map(struct edna_mmu_ctx *ctx, u64 va, u32 target, u64 addr, u64 size, u64 prot);
 int edna_mmu_map_sgt(struct edna_mmu_ctx *ctx, u64 va, struct sg_table *sgt, u64 prot);
-void edna_mmu_unmap(struct edna_mmu_ctx *ctx, u64 va, u64 size);
+int edna_mmu_unmap(struct edna_mmu_ctx *ctx, u64 va, u64 size);
 u64 edna_mmu_ctx_mapped(struct edna_mmu_ctx *ctx);
 
 int edna_mmu_kva_init(struct edna_device *edev);
 int edna_mmu_kmap(struct edna_device *edev, u32 target, u64 addr, u64 size,
 		  struct drm_mm_node *node);
-void edna_mmu_kunmap(struct edna_device *edev, struct drm_mm_node *node);
+int edna_mmu_kunmap(struct edna_device *edev, struct drm_mm_node *node);
 
 #endif /* __EDNA_MMU_H__ */

@@ -75,7 +75,8 @@ enum edna_dev_error {
 #define   EDNA_FAULT_WRITE		BIT(12)
 #define   EDNA_FAULT_REASON		GENMASK(19, 16)
 #define   EDNA_FAULT_VALID		BIT(31)
-#define EDNA_REG_MMU_INVALIDATE		0x00cc
+#define EDNA_REG_MMU_INVALIDATE		0x00cc	/* write: context id */
+#define   EDNA_MMU_INV_BUSY		BIT(31)	/* read: invalidation in progress */
 #define EDNA_REG_CTX_ROOT_LO(ctx)	(0x0400 + (ctx) * 8)
 #define EDNA_REG_CTX_ROOT_HI(ctx)	(0x0404 + (ctx) * 8)
 #define   EDNA_CTX_ROOT_VALID		BIT(0)
@@ -154,7 +155,7 @@ enum edna_fault_reason {
 #define EDNA_PTE_TARGET			GENMASK_ULL(5, 4)
 #define EDNA_PTE_ADDR			GENMASK_ULL(51, 12)
 
-/* Job descriptor: one ring entry, little endian, 64 bytes */
+/* Job descriptor: one ring entry, little endian, 256 bytes */
 enum edna_job_op {
 	EDNA_OP_NOP = 0,	/* completes; a fence */
 	EDNA_OP_FILL = 1,	/* dst[0..size) = 32-bit pattern */
@@ -171,20 +172,45 @@ enum edna_job_status {
 	EDNA_JOB_PENDING = 0xffffffff,	/* written by the driver */
 };
 
+/*
+ * Written back by the device into the descriptor when the job ends, and
+ * copied to the job's result_va when that is not zero.  Same layout as
+ * struct drm_edna_job_result of the uapi.
+ */
+struct edna_hw_result {
+	__le64 job_seqno;
+	__le32 status;
+	__le32 op_index;
+	__le32 reason;
+	__le32 pad;
+	__le64 fault_va;
+	__le64 cycles;
+	__le64 macs;
+	__le64 bytes[EDNA_NUM_TARGETS][2];
+	__le64 reserved[4];
+};
+
+#define EDNA_RESULT_SIZE		128
+
 struct edna_hw_desc {
+	/* Written by the driver */
 	__le32 op;
 	__le32 flags;		/* zero */
 	__le32 ctx;
-	__le32 seq;
+	__le32 seq;		/* ring sequence, echoed in DONE_SEQ */
 	__le64 src;
 	__le64 dst;
 	__le64 size;
 	__le32 pattern;
-	__le32 status;		/* written back by the device */
-	__le64 reserved[2];
+	__le32 status;		/* written back by the device, last */
+	__le64 job_seqno;	/* echoed in the result */
+	__le64 result_va;	/* 0, or where to copy the result in ctx */
+	__le64 reserved[8];	/* zero */
+	/* Written back by the device before status */
+	struct edna_hw_result result;
 };
 
-#define EDNA_DESC_SIZE			64
+#define EDNA_DESC_SIZE			256
 #define EDNA_JOB_MAX_SIZE		BIT_ULL(30)	/* FILL/COPY size limit: 1 GiB */
 
 #endif /* __EDNA_REGS_H__ */

@@ -7,6 +7,8 @@
  */
 
 #include <linux/device.h>
+#include <linux/mm.h>
+#include <linux/sizes.h>
 #include <linux/sysfs.h>
 
 #include <drm/drm_drv.h>
@@ -24,7 +26,7 @@ static ssize_t job_timeout_ms_show(struct device *dev, struct device_attribute *
 {
 	struct edna_device *edev = dev_to_edna(dev);
 
-	return sysfs_emit(buf, "%u\n", jiffies_to_msecs(READ_ONCE(edev->queues[0].sched.timeout)));
+	return sysfs_emit(buf, "%u\n", jiffies_to_msecs(READ_ONCE(edev->queues[0]->sched.timeout)));
 }
 
 static ssize_t job_timeout_ms_store(struct device *dev, struct device_attribute *attr,
@@ -50,7 +52,7 @@ static ssize_t edna_sysfs_per_queue(struct edna_device *edev, char *buf, size_t 
 	u32 q;
 
 	for (q = 0; q < edev->caps.num_queues; q++) {
-		atomic64_t *v = (void *)&edev->queues[q] + offset;
+		atomic64_t *v = (void *)edev->queues[q] + offset;
 
 		len += sysfs_emit_at(buf, len, "%s%lld", q ? " " : "", atomic64_read(v));
 	}
@@ -74,7 +76,40 @@ static ssize_t jobs_done_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(jobs_done);
 
-/* Write 1 to reset a wedged device; jobs on it fail with -ECANCELED. */
+/* 1 when a failed reset left the device unusable; see reset. */
+static ssize_t wedged_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", edna_wedged(dev_to_edna(dev)));
+}
+static DEVICE_ATTR_RO(wedged);
+
+/* Host memory one client may hold in buffers, MiB; -EDQUOT beyond. */
+static ssize_t client_host_limit_mb_show(struct device *dev, struct device_attribute *attr,
+					 char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", READ_ONCE(dev_to_edna(dev)->host_limit) / SZ_1M);
+}
+
+static ssize_t client_host_limit_mb_store(struct device *dev, struct device_attribute *attr,
+					  const char *buf, size_t count)
+{
+	u64 mb;
+	int ret;
+
+	ret = kstrtou64(buf, 0, &mb);
+	if (ret)
+		return ret;
+	if (!mb || mb > ((u64)totalram_pages() << PAGE_SHIFT) / SZ_1M)
+		return -ERANGE;
+	WRITE_ONCE(dev_to_edna(dev)->host_limit, mb * SZ_1M);
+	return count;
+}
+static DEVICE_ATTR_RW(client_host_limit_mb);
+
+/*
+ * Write 1 to reset a stuck or wedged device; jobs on it fail with
+ * -ECANCELED.  Fails with the error of a device that does not come back.
+ */
 static ssize_t reset_store(struct device *dev, struct device_attribute *attr,
 			   const char *buf, size_t count)
 {
@@ -100,6 +135,8 @@ static struct attribute *edna_attrs[] = {
 	&dev_attr_busy_ns.attr,
 	&dev_attr_jobs_done.attr,
 	&dev_attr_reset.attr,
+	&dev_attr_wedged.attr,
+	&dev_attr_client_host_limit_mb.attr,
 	NULL
 };
 

@@ -82,6 +82,8 @@ struct edna_sim;
  *	its job; register writes to the queue are ignored meanwhile
  * @hang_armed: debugfs: the next job fetched stalls
  * @hung: the fetched job stalls: BUSY, no progress, until reset
+ * @inv_pending: an MMU invalidation waits for @work to finish the chunk
+ *	it is in, which may use translations from before it
  */
 struct edna_sim_queue {
 	struct edna_sim *sim;
@@ -102,6 +104,7 @@ struct edna_sim_queue {
 	bool reset_pending;
 	bool hang_armed;
 	bool hung;
+	bool inv_pending;
 };
 
 /**
@@ -118,6 +121,8 @@ struct edna_sim_queue {
  * @boot_work: completes a reset or a power-up, the way firmware boot would
  * @debugfs: this device's knobs
  * @chunk_delay_us: fault injection: sleep after each chunk of a job
+ * @fail_resets: fault injection: the next this many device resets fail,
+ *	the device halts instead of booting; under @lock
  * @mem: device memories by target (DRAM, SRAM; HOST is NULL), allocated
  *	at creation.  The pointers are constant; the contents are written by
  *	the queue engines without locks (concurrent jobs writing the same
@@ -164,6 +169,7 @@ struct edna_sim {
 	struct work_struct boot_work;
 	struct dentry *debugfs;
 	u32 chunk_delay_us;
+	u32 fail_resets;
 	u8 *mem[EDNA_NUM_TARGETS];
 	u64 mem_size[EDNA_NUM_TARGETS];
 	struct edna_sim_queue queues[EDNA_MAX_QUEUES];
@@ -216,6 +222,8 @@ struct edna_sim_addr {
  * @src: see @op
  * @dst: see @op
  * @size: see @op
+ * @job_seqno: see @op
+ * @result_va: see @op
  * @reserved: the descriptor's reserved words are not zero
  * @root: CTX_ROOT of @ctx, sampled at each chunk boundary
  * @bytes: bytes moved by the job, by target and direction (0 read)
@@ -243,6 +251,8 @@ struct edna_sim_job {
 	u64 src;
 	u64 dst;
 	u64 size;
+	u64 job_seqno;
+	u64 result_va;
 	bool reserved;
 	u64 root;
 	u64 bytes[EDNA_NUM_TARGETS][2];
@@ -273,9 +283,13 @@ void edna_sim_queue_write_locked(struct edna_sim_queue *q, unsigned int off, u32
 void edna_sim_queue_reset_locked(struct edna_sim_queue *q);
 void edna_sim_queue_kick_locked(struct edna_sim_queue *q);
 bool edna_sim_job_checkin(struct edna_sim_job *job);
+bool edna_sim_inv_busy_locked(struct edna_sim *sim);
+void edna_sim_inv_start_locked(struct edna_sim *sim);
 
 /* edna_sim_exec.c: the ops */
 void edna_sim_job_execute(struct edna_sim_job *job);
+void edna_sim_job_write_result(struct edna_sim_job *job);
+void edna_sim_job_result(const struct edna_sim_job *job, struct edna_hw_result *r);
 u64 edna_sim_job_ns(const struct edna_sim *sim, const struct edna_sim_job *job);
 
 /* edna_sim_mmu.c: host memory by bus address, and address translation */

@@ -7,6 +7,8 @@
  *               device is reset.  Resets do not disarm it; writing -1
  *               disarms every queue.  Read: one line per queue, "N: none",
  *               "N: armed" or "N: hung".
+ *   fail_reset  write N: the next N device resets fail, the device halts
+ *               (DEV_STATUS HALTED) instead of booting.  Read: what is left.
  *   regs        read-only dump of the registers, "NAME OFFSET VALUE"
  *   counters    read-only dump of the counters, "name value"
  *
@@ -188,8 +190,36 @@ static int edna_sim_counters_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(edna_sim_counters);
 
+static int edna_sim_fail_reset_get(void *data, u64 *val)
+{
+	struct edna_sim *sim = data;
+	unsigned long flags;
+
+	spin_lock_irqsave(&sim->lock, flags);
+	*val = sim->fail_resets;
+	spin_unlock_irqrestore(&sim->lock, flags);
+	return 0;
+}
+
+static int edna_sim_fail_reset_set(void *data, u64 val)
+{
+	struct edna_sim *sim = data;
+	unsigned long flags;
+
+	if (val > U32_MAX)
+		return -EINVAL;
+	spin_lock_irqsave(&sim->lock, flags);
+	sim->fail_resets = val;
+	spin_unlock_irqrestore(&sim->lock, flags);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(edna_sim_fail_reset_fops, edna_sim_fail_reset_get,
+			 edna_sim_fail_reset_set, "%llu\n");
+
 void edna_sim_debugfs_init(struct edna_sim *sim)
 {
+	debugfs_create_file_unsafe("fail_reset", 0600, sim->debugfs, sim,
+				   &edna_sim_fail_reset_fops);
 	debugfs_create_file("hang_queue", 0600, sim->debugfs, sim, &edna_sim_hang_fops);
 	debugfs_create_file("regs", 0400, sim->debugfs, sim, &edna_sim_regs_fops);
 	debugfs_create_file("counters", 0400, sim->debugfs, sim, &edna_sim_counters_fops);

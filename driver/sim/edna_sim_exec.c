@@ -12,6 +12,7 @@
  * Copyright 2026 The edna authors
  */
 
+#include <linux/bitfield.h>
 #include <linux/math64.h>
 #include <linux/string.h>
 
@@ -111,16 +112,19 @@ static bool edna_sim_desc_valid(const struct edna_sim_job *job)
 {
 	const struct edna_sim_params *p = &job->q->sim->params;
 
-	if (job->flags || job->reserved || job->ctx >= p->num_contexts)
+	if (job->flags || job->reserved || job->ctx >= p->num_contexts ||
+	    !IS_ALIGNED(job->result_va, 8))
 		return false;
 	switch (job->op) {
 	case EDNA_OP_NOP:
 	case EDNA_OP_GRAPH:
 		return true;
 	case EDNA_OP_FILL:
-		return job->size <= EDNA_JOB_MAX_SIZE && !(job->size & 3);
+		return job->size && job->size <= EDNA_JOB_MAX_SIZE && !(job->size & 3);
 	case EDNA_OP_COPY:
-		return job->size <= EDNA_JOB_MAX_SIZE;
+		/* Overlapping ranges have no defined result: rejected. */
+		return job->size && job->size <= EDNA_JOB_MAX_SIZE &&
+		       (job->src >= job->dst + job->size || job->dst >= job->src + job->size);
 	}
 	return false;
 }
@@ -180,4 +184,80 @@ u64 edna_sim_job_ns(const struct edna_sim *sim, const struct edna_sim_job *job)
 	}
 	ns = max(ns, div64_u64(job->macs * 1000, (u64)p->macs_per_cycle * p->clock_mhz));
 	return ns;
+}
+
+/**
+ * edna_sim_job_result() - the result record of a job, as the device
+ *	writes it
+ * @job: the job, ended
+ * @r: the record
+ */
+void edna_sim_job_result(const struct edna_sim_job *job, struct edna_hw_result *r)
+{
+	const struct edna_sim *sim = job->q->sim;
+	int t, w;
+
+	memset(r, 0, sizeof(*r));
+	r->job_seqno = cpu_to_le64(job->job_seqno);
+	r->status = cpu_to_le32(job->status);
+	if (job->fault) {
+		r->reason = cpu_to_le32(FIELD_GET(EDNA_FAULT_REASON, job->fault_info));
+		r->fault_va = cpu_to_le64(job->fault_va);
+	}
+	r->cycles = cpu_to_le64(div_u64(edna_sim_job_ns(sim, job) * sim->params.clock_mhz, 1000));
+	r->macs = cpu_to_le64(job->macs);
+	for (t = 0; t < EDNA_NUM_TARGETS; t++)
+		for (w = 0; w < 2; w++)
+			r->bytes[t][w] = cpu_to_le64(job->bytes[t][w]);
+}
+
+/* Write @len bytes at @va through the job's context; false on a fault. */
+static bool edna_sim_write_va(struct edna_sim_job *job, u64 va, const void *buf, u64 len)
+{
+	struct edna_sim *sim = job->q->sim;
+
+	while (len) {
+		u64 n = min(len, edna_sim_page_left(va));
+		struct edna_sim_addr a;
+		void *p;
+
+		if (!edna_sim_mmu_translate(job, va, true, &a))
+			return false;
+		p = edna_sim_mem_map(sim, &a);
+		memcpy(p, buf, n);
+		edna_sim_mem_unmap(&a, p);
+		buf += n;
+		va += n;
+		len -= n;
+	}
+	return true;
+}
+
+/**
+ * edna_sim_job_write_result() - copy a job's result record to its result_va
+ * @job: the job, ended
+ *
+ * Through the job's context like any access.  A result_va that is not
+ * mapped writable fails a job that had succeeded with the fault; a job
+ * that had failed keeps its own error.  The record's bytes are not
+ * counted as the job's traffic.
+ */
+void edna_sim_job_write_result(struct edna_sim_job *job)
+{
+	struct edna_sim_job probe;
+	struct edna_hw_result r;
+
+	static_assert(sizeof(r) == EDNA_RESULT_SIZE);
+	if (!job->result_va || job->status == EDNA_JOB_BAD_DESC)
+		return;
+	edna_sim_job_result(job, &r);
+	/* Faults of the write land in the probe, not over the job's own. */
+	probe = *job;
+	if (edna_sim_write_va(&probe, job->result_va, &r, sizeof(r)) ||
+	    job->status != EDNA_JOB_OK)
+		return;
+	job->status = probe.status;
+	job->fault = probe.fault;
+	job->fault_va = probe.fault_va;
+	job->fault_info = probe.fault_info;
 }

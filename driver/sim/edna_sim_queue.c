@@ -71,6 +71,7 @@ static void edna_sim_queue_clear_locked(struct edna_sim_queue *q)
 	q->progress = 0;
 	q->reset_pending = false;
 	q->hung = false;
+	q->inv_pending = false;
 }
 
 /**
@@ -224,12 +225,41 @@ static void edna_sim_job_account_locked(struct edna_sim_job *job)
 	edna_sim_add_energy_locked(sim, ns * sim->params.power_mw[EDNA_PSTATE_ACTIVE]);
 }
 
+/**
+ * edna_sim_inv_start_locked() - MMU_INVALIDATE was written
+ * @sim: the device
+ *
+ * No translation is cached between chunks, but an engine in the middle of
+ * a chunk may still use one it made before the write: the invalidation
+ * completes when every such engine has reached its next chunk boundary.
+ * Called with sim->lock.
+ */
+void edna_sim_inv_start_locked(struct edna_sim *sim)
+{
+	unsigned int i;
+
+	for (i = 0; i < sim->params.num_queues; i++)
+		sim->queues[i].inv_pending = sim->queues[i].running;
+}
+
+/* MMU_INVALIDATE reads back BUSY until the invalidation completes. */
+bool edna_sim_inv_busy_locked(struct edna_sim *sim)
+{
+	unsigned int i;
+
+	for (i = 0; i < sim->params.num_queues; i++)
+		if (sim->queues[i].inv_pending)
+			return true;
+	return false;
+}
+
 /* Let go of a job for a pending reset, and complete the reset. */
 static void edna_sim_job_abandon_locked(struct edna_sim_job *job)
 {
 	struct edna_sim_queue *q = job->q;
 
 	q->running = false;
+	q->inv_pending = false;
 	edna_sim_job_account_locked(job);
 	edna_sim_queue_clear_locked(q);
 }
@@ -253,6 +283,8 @@ bool edna_sim_job_checkin(struct edna_sim_job *job)
 	spin_lock_irqsave(&sim->lock, flags);
 	edna_sim_job_commit_locked(job);
 	job->root = sim->ctx_root[job->ctx];
+	/* Translations of the chunk just done are dead: invalidations complete. */
+	job->q->inv_pending = false;
 	go = !job->q->reset_pending;
 	spin_unlock_irqrestore(&sim->lock, flags);
 	/* Fault injection: a slower part, or a long decoder step. */
@@ -297,7 +329,9 @@ static void edna_sim_job_decode(struct edna_sim_job *job, const struct edna_hw_d
 	job->dst = le64_to_cpu(d->dst);
 	job->size = le64_to_cpu(d->size);
 	job->pattern = le32_to_cpu(d->pattern);
-	job->reserved = d->reserved[0] || d->reserved[1];
+	job->job_seqno = le64_to_cpu(d->job_seqno);
+	job->result_va = le64_to_cpu(d->result_va);
+	job->reserved = memchr_inv(d->reserved, 0, sizeof(d->reserved)) != NULL;
 }
 
 /*
@@ -318,7 +352,8 @@ static bool edna_sim_job_fetch(struct edna_sim_queue *q, struct edna_sim_job *jo
 		struct edna_hw_desc d;
 		void *p = kmap_local_page(page);
 
-		memcpy(&d, p + offset_in_page(entry), sizeof(d));
+		/* The driver's half only: the result half is the device's. */
+		memcpy(&d, p + offset_in_page(entry), offsetof(struct edna_hw_desc, result));
 		kunmap_local(p);
 		edna_sim_job_decode(job, &d);
 		job->slot_page = page;
@@ -338,6 +373,7 @@ static bool edna_sim_job_fetch(struct edna_sim_queue *q, struct edna_sim_job *jo
 		q->hang_armed = false;
 		q->hung = true;
 		q->running = false;
+		q->inv_pending = false;
 	} else {
 		ok = true;
 	}
@@ -354,9 +390,14 @@ static void edna_sim_job_finish(struct edna_sim_job *job)
 {
 	struct edna_sim_queue *q = job->q;
 	struct edna_sim *sim = q->sim;
+	struct edna_hw_result result;
+	struct edna_hw_desc *d;
 	unsigned long flags;
 	u32 bits;
 	void *p;
+
+	/* Outside the lock: it walks the page tables. */
+	edna_sim_job_write_result(job);
 
 	spin_lock_irqsave(&sim->lock, flags);
 	edna_sim_job_commit_locked(job);
@@ -366,13 +407,21 @@ static void edna_sim_job_finish(struct edna_sim_job *job)
 		return;
 	}
 
-	/* The entry was readable at fetch: the write-back cannot fail. */
+	/*
+	 * The entry was readable at fetch: the write-back cannot fail.  The
+	 * result goes first and the status last, which the driver reads
+	 * after HEAD moved.
+	 */
+	edna_sim_job_result(job, &result);
 	p = kmap_local_page(job->slot_page);
-	WRITE_ONCE(*(__le32 *)(p + job->slot_off + offsetof(struct edna_hw_desc, status)),
-		   cpu_to_le32(job->status));
+	d = p + job->slot_off;
+	memcpy(&d->result, &result, sizeof(result));
+	wmb();
+	WRITE_ONCE(d->status, cpu_to_le32(job->status));
 	kunmap_local(p);
 
 	q->running = false;
+	q->inv_pending = false;
 	q->status &= ~EDNA_Q_STATUS_BUSY;
 	q->head++;
 	q->done_seq = job->seq;

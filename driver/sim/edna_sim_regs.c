@@ -159,6 +159,12 @@ void edna_sim_boot_work(struct work_struct *work)
 static void edna_sim_dev_reset_locked(struct edna_sim *sim)
 {
 	edna_sim_regs_reset(sim);
+	/* Fault injection: the firmware does not come back. */
+	if (sim->fail_resets) {
+		sim->fail_resets--;
+		sim->dev_status = EDNA_DEV_STATUS_HALTED;
+		return;
+	}
 	if (!sim->dying)
 		queue_work(sim->wq, &sim->boot_work);
 }
@@ -316,7 +322,9 @@ static u32 edna_sim_read_locked(struct edna_sim *sim, unsigned int reg)
 	if (i >= 0)
 		return reg & 4 ? upper_32_bits(sim->ctx_root[i]) : lower_32_bits(sim->ctx_root[i]);
 
-	/* Unassigned addresses, DEV_CTRL and MMU_INVALIDATE read as zero. */
+	if (reg == EDNA_REG_MMU_INVALIDATE)
+		return edna_sim_inv_busy_locked(sim) ? EDNA_MMU_INV_BUSY : 0;
+	/* Unassigned addresses and DEV_CTRL read as zero. */
 	return 0;
 }
 
@@ -387,7 +395,7 @@ static void edna_sim_write_locked(struct edna_sim *sim, unsigned int reg, u32 va
 		edna_sim_raise_locked(sim, 0);
 		return;
 	case EDNA_REG_MMU_INVALIDATE:
-		/* No translation is cached: every access walks the tables. */
+		edna_sim_inv_start_locked(sim);
 		return;
 	}
 

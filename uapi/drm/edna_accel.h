@@ -82,6 +82,10 @@ enum drm_edna_power_state {
  * @EDNA_PARAM_POWER_MW: power drawn in power state @index
  *	(enum drm_edna_power_state), milliwatts
  * @EDNA_PARAM_POWER_UP_US: latency from OFF to ACTIVE, microseconds
+ * @EDNA_PARAM_FEATURES: EDNA_FEATURE_* bits of what this driver and
+ *	device support
+ * @EDNA_PARAM_CLIENT_HOST_LIMIT: bytes of host memory one open file may
+ *	hold in buffers; more fails with -EDQUOT
  */
 enum drm_edna_param {
 	EDNA_PARAM_DEVICE_ID = 0,
@@ -96,7 +100,20 @@ enum drm_edna_param {
 	EDNA_PARAM_PEAK_BANDWIDTH = 9,
 	EDNA_PARAM_POWER_MW = 10,
 	EDNA_PARAM_POWER_UP_US = 11,
+	EDNA_PARAM_FEATURES = 12,
+	EDNA_PARAM_CLIENT_HOST_LIMIT = 13,
 };
+
+/*
+ * Feature bits, EDNA_PARAM_FEATURES and drm_edna_device_info.features.
+ *
+ * EDNA_FEATURE_TIMELINE_SYNCOBJ: drm_edna_sync takes timeline points.
+ * EDNA_FEATURE_JOB_RESULT: jobs report struct drm_edna_job_result.
+ * EDNA_FEATURE_GRAPH: the device executes EDNA_JOB_GRAPH.
+ */
+#define EDNA_FEATURE_TIMELINE_SYNCOBJ	0x1ull
+#define EDNA_FEATURE_JOB_RESULT		0x2ull
+#define EDNA_FEATURE_GRAPH		0x4ull
 
 /**
  * struct drm_edna_get_param - read one device parameter
@@ -154,7 +171,9 @@ struct drm_edna_query {
  * @peak_bandwidth: as EDNA_PARAM_PEAK_BANDWIDTH, by enum drm_edna_region
  * @power_mw: as EDNA_PARAM_POWER_MW, by enum drm_edna_power_state
  * @power_up_us: as EDNA_PARAM_POWER_UP_US
- * @reserved: zero
+ * @pad: zero
+ * @features: as EDNA_PARAM_FEATURES
+ * @client_host_limit: as EDNA_PARAM_CLIENT_HOST_LIMIT
  */
 struct drm_edna_device_info {
 	__u32 device_id;
@@ -169,7 +188,9 @@ struct drm_edna_device_info {
 	__u64 peak_bandwidth[EDNA_REGION_COUNT];
 	__u32 power_mw[EDNA_POWER_COUNT];
 	__u32 power_up_us;
-	__u64 reserved;
+	__u32 pad;
+	__u64 features;
+	__u64 client_host_limit;
 };
 
 /*
@@ -246,7 +267,8 @@ struct drm_edna_bo_info {
  * enum drm_edna_priority - scheduling priority of a job within its queue
  * @EDNA_PRIORITY_LOW: background work
  * @EDNA_PRIORITY_NORMAL: the default
- * @EDNA_PRIORITY_HIGH: runs before every queued job of lower priority
+ * @EDNA_PRIORITY_HIGH: runs before every queued job of lower priority;
+ *	needs CAP_SYS_NICE, as it can starve other clients
  */
 enum drm_edna_priority {
 	EDNA_PRIORITY_LOW = 0,
@@ -259,7 +281,8 @@ enum drm_edna_priority {
  * enum drm_edna_job_op - what a job does
  * @EDNA_JOB_NOP: nothing; completes in order, a fence
  * @EDNA_JOB_FILL: write the 32-bit @pattern over [@dst, @dst + @size)
- * @EDNA_JOB_COPY: copy [@src, @src + @size) to [@dst, @dst + @size)
+ * @EDNA_JOB_COPY: copy [@src, @src + @size) to [@dst, @dst + @size); the
+ *	ranges must not overlap
  * @EDNA_JOB_GRAPH: run the compiled graph at @src with arguments at @dst
  */
 enum drm_edna_job_op {
@@ -269,38 +292,87 @@ enum drm_edna_job_op {
 	EDNA_JOB_GRAPH = 3,
 };
 
-#define EDNA_SUBMIT_MAX_BOS		256
-#define EDNA_SUBMIT_MAX_SYNCOBJS	64
+#define EDNA_SUBMIT_MAX_JOBS		256
+#define EDNA_SUBMIT_MAX_BOS		256	/* per job */
+#define EDNA_SUBMIT_MAX_SYNCS		64	/* per job */
 #define EDNA_SUBMIT_MAX_SIZE		0x40000000ULL	/* bytes of one FILL or COPY */
 
+/*
+ * How a job uses a buffer, drm_edna_bo_ref.flags; exactly one of them.
+ *
+ * EDNA_BO_READ: the job only reads it; it waits for earlier writers, and
+ *	readers do not wait for each other (weights shared by every job).
+ * EDNA_BO_WRITE: the job may write it; it waits for every earlier user.
+ * EDNA_BO_NO_SYNC: keep the buffer alive, but no implicit ordering; the
+ *	caller orders the jobs with syncobjs.
+ */
+#define EDNA_BO_READ			0x1u
+#define EDNA_BO_WRITE			0x2u
+#define EDNA_BO_NO_SYNC			0x4u
+
 /**
- * struct drm_edna_submit - queue one job
+ * struct drm_edna_bo_ref - a buffer a job uses
+ * @handle: GEM handle; each at most once per job
+ * @flags: EDNA_BO_READ, EDNA_BO_WRITE or EDNA_BO_NO_SYNC
+ */
+struct drm_edna_bo_ref {
+	__u32 handle;
+	__u32 flags;
+};
+
+/*
+ * Sync operations, drm_edna_sync.flags.
+ *
+ * EDNA_SYNC_WAIT: the job waits for the syncobj's fence (at @point for a
+ *	timeline syncobj) before it runs.
+ * EDNA_SYNC_SIGNAL: the job's completion fence is put in the syncobj,
+ *	replacing the binary syncobj's fence, or at @point of a timeline.
+ */
+#define EDNA_SYNC_WAIT			0x1u
+#define EDNA_SYNC_SIGNAL		0x2u
+
+/**
+ * struct drm_edna_sync - one syncobj operation of a job
+ * @handle: syncobj handle
+ * @flags: EDNA_SYNC_WAIT or EDNA_SYNC_SIGNAL
+ * @point: timeline point; 0 for a binary syncobj
+ */
+struct drm_edna_sync {
+	__u32 handle;
+	__u32 flags;
+	__u64 point;
+};
+
+/**
+ * struct drm_edna_job - one job of a DRM_IOCTL_EDNA_SUBMIT
  * @queue: in, hardware queue, below EDNA_PARAM_NUM_QUEUES
  * @priority: in, enum drm_edna_priority
  * @op: in, enum drm_edna_job_op
  * @flags: must be zero
- * @src: in, device virtual address read by the job (COPY, GRAPH)
- * @dst: in, device virtual address written by the job (FILL, COPY), or
- *	the argument block (GRAPH)
- * @size: in, bytes (FILL: a multiple of 4); zero for NOP and GRAPH
+ * @src: in, device virtual address read by the job: COPY's source, or
+ *	GRAPH's graph
+ * @dst: in, device virtual address written by the job: FILL's and COPY's
+ *	destination, or GRAPH's argument block
+ * @size: in, bytes, 1 to EDNA_SUBMIT_MAX_SIZE (FILL: a multiple of 4);
+ *	zero for NOP and GRAPH
  * @pattern: in, FILL's pattern
- * @bo_count: in, number of handles at @bo_handles, at most
- *	EDNA_SUBMIT_MAX_BOS
- * @bo_handles: in, user pointer to __u32 GEM handles the job uses; they
- *	stay alive until the job completes, and the job waits for earlier
- *	jobs using them (implicit synchronisation)
- * @in_syncobjs: in, user pointer to __u32 syncobj handles to wait for
- * @in_syncobj_count: in, at most EDNA_SUBMIT_MAX_SYNCOBJS
- * @out_syncobj: in, syncobj handle that receives the job's fence, or 0
- * @job_id: out, identifies the job to DRM_IOCTL_EDNA_WAIT; per file,
- *	increasing from 1
- * @reserved: must be zero
+ * @bo_count: in, entries at @bos, at most EDNA_SUBMIT_MAX_BOS
+ * @bos: in, user pointer to struct drm_edna_bo_ref: the buffers the job
+ *	uses, alive until it completes, ordered against other jobs by their
+ *	flags (implicit synchronisation)
+ * @syncs: in, user pointer to struct drm_edna_sync
+ * @sync_count: in, entries at @syncs, at most EDNA_SUBMIT_MAX_SYNCS
+ * @pad: must be zero
+ * @result_va: in, 0, or the device virtual address of a writable
+ *	struct drm_edna_job_result the device fills in when the job ends
+ * @seqno: out, the job's sequence number: per device, increasing in
+ *	submission order, never reused; for DRM_IOCTL_EDNA_WAIT
  *
  * Addresses are device virtual addresses of this file's address space;
  * the device checks every access, so a job reaching outside the file's
  * mappings fails with -EFAULT and touches nothing else.
  */
-struct drm_edna_submit {
+struct drm_edna_job {
 	__u32 queue;
 	__u32 priority;
 	__u32 op;
@@ -310,52 +382,153 @@ struct drm_edna_submit {
 	__u64 size;
 	__u32 pattern;
 	__u32 bo_count;
-	__u64 bo_handles;
-	__u64 in_syncobjs;
-	__u32 in_syncobj_count;
-	__u32 out_syncobj;
-	__u64 job_id;
+	__u64 bos;
+	__u64 syncs;
+	__u32 sync_count;
+	__u32 pad;
+	__u64 result_va;
+	__u64 seqno;
+};
+
+/**
+ * struct drm_edna_submit - queue jobs
+ * @jobs: in, user pointer to @job_count jobs, @job_stride bytes apart
+ * @job_count: in, 1 to EDNA_SUBMIT_MAX_JOBS
+ * @job_stride: in, sizeof(struct drm_edna_job) as the caller knows it: a
+ *	smaller (older) one is zero-extended, a larger (newer) one must have
+ *	zeros past what this kernel knows, else -E2BIG
+ * @flags: must be zero
+ * @pad: must be zero
+ * @reserved: must be zero
+ *
+ * All or nothing: either every job is queued and its @seqno written back,
+ * or none is and the error says why.  Jobs of one SUBMIT are queued in
+ * array order, so a later job's implicit and explicit dependencies see
+ * the earlier ones.
+ */
+struct drm_edna_submit {
+	__u64 jobs;
+	__u32 job_count;
+	__u32 job_stride;
+	__u32 flags;
+	__u32 pad;
 	__u64 reserved;
 };
 
+/**
+ * enum drm_edna_job_status - how the device ended a job
+ * @EDNA_STATUS_OK: completed
+ * @EDNA_STATUS_MMU_FAULT: an access outside the job's mappings, or a
+ *	write to a read-only one; @fault_va and @reason say which
+ * @EDNA_STATUS_BAD_DESC: the device rejected the job's parameters
+ * @EDNA_STATUS_BAD_GRAPH: the graph is malformed; @op_index and @reason
+ *	say where and why
+ * @EDNA_STATUS_BUS_ERROR: a bus or device error
+ * @EDNA_STATUS_NOT_RUN: the device never ended the job: it hung and was
+ *	reset, was cancelled, or the device went away (see the WAIT status)
+ */
+enum drm_edna_job_status {
+	EDNA_STATUS_OK = 0,
+	EDNA_STATUS_MMU_FAULT = 1,
+	EDNA_STATUS_BAD_DESC = 2,
+	EDNA_STATUS_BAD_GRAPH = 3,
+	EDNA_STATUS_BUS_ERROR = 4,
+	EDNA_STATUS_NOT_RUN = 0xff,
+};
+
+/**
+ * enum drm_edna_fault_reason - why an access faulted, drm_edna_job_result.reason
+ * @EDNA_FAULT_REASON_UNMAPPED: nothing mapped at the address
+ * @EDNA_FAULT_REASON_PERMISSION: a write to a read-only mapping
+ * @EDNA_FAULT_REASON_BAD_TABLE: a malformed page table
+ * @EDNA_FAULT_REASON_NO_CONTEXT: the job's address space is not loaded
+ * @EDNA_FAULT_REASON_BUS: the memory behind the mapping did not answer
+ */
+enum drm_edna_fault_reason {
+	EDNA_FAULT_REASON_UNMAPPED = 1,
+	EDNA_FAULT_REASON_PERMISSION = 2,
+	EDNA_FAULT_REASON_BAD_TABLE = 3,
+	EDNA_FAULT_REASON_NO_CONTEXT = 4,
+	EDNA_FAULT_REASON_BUS = 5,
+};
+
+/**
+ * struct drm_edna_job_result - how a job ended, and what it did
+ * @seqno: the job's sequence number
+ * @status: enum drm_edna_job_status
+ * @op_index: GRAPH: index of the op that failed; otherwise 0
+ * @reason: MMU_FAULT: enum drm_edna_fault_reason;
+ *	BAD_GRAPH: the graph error; otherwise 0
+ * @pad: zero
+ * @fault_va: MMU_FAULT: the faulting device virtual address
+ * @cycles: device cycles the job took (the device's timing model)
+ * @macs: multiply-accumulates done
+ * @bytes: bytes moved, by enum drm_edna_region and direction (0 read,
+ *	1 write)
+ * @reserved: zero
+ *
+ * The device writes this, little endian, at the job's @result_va; WAIT
+ * copies the same record, for as long as the kernel keeps the job.
+ */
+struct drm_edna_job_result {
+	__u64 seqno;
+	__u32 status;
+	__u32 op_index;
+	__u32 reason;
+	__u32 pad;
+	__u64 fault_va;
+	__u64 cycles;
+	__u64 macs;
+	__u64 bytes[EDNA_REGION_COUNT][2];
+	__u64 reserved[4];
+};
+
 /*
- * EDNA_WAIT_BO: @job_id is a GEM handle; wait until every job using that
+ * EDNA_WAIT_BO: @seqno is a GEM handle; wait until every job using that
  *	buffer has completed; @status is the error of one that failed, or 0.
  */
 #define EDNA_WAIT_BO			0x1u
 
 /**
  * struct drm_edna_wait - wait for a job, or for the jobs using a buffer
- * @job_id: in, from DRM_IOCTL_EDNA_SUBMIT, or a GEM handle with
- *	EDNA_WAIT_BO
- * @timeout_ns: in, relative timeout; 0 only polls
+ * @seqno: in, a job's sequence number, or a GEM handle with EDNA_WAIT_BO
+ * @deadline_ns: in, absolute CLOCK_MONOTONIC time to give up at; a time
+ *	already past only polls
  * @flags: in, EDNA_WAIT_BO or zero
  * @status: out, 0 when the job succeeded, else the negative errno it
  *	failed with: -EFAULT (MMU fault), -EINVAL (rejected by the device),
- *	-EIO (bus or device error), -ETIMEDOUT (hung and was reset),
- *	-ECANCELED (on the device during a reset that was not its fault: an
- *	operator reset, or a device reset escalated from another queue),
- *	-ESRCH (still queued when its file was closed), -ENOMEM/-EBUSY (could
- *	not be put back on the ring after a recovery).  With EDNA_WAIT_BO: 0
- *	when every job whose fence the buffer still holds succeeded, else the
- *	error of one of them.
- * @reserved: must be zero
+ *	-EIO (bus or device error, or the device is wedged), -ETIMEDOUT (hung
+ *	and was reset), -ECANCELED (on the device during an operator reset),
+ *	-ESRCH (still queued when its file was closed), -ENODEV (the device
+ *	went away).  With EDNA_WAIT_BO: 0 when every job whose fence the
+ *	buffer holds succeeded, else the error of one of them.
+ * @result: in, 0, or a user pointer to a struct drm_edna_job_result to
+ *	fill in when the job has completed (not with EDNA_WAIT_BO)
+ * @result_size: in, bytes at @result; out, the kernel's size of the
+ *	record; min of the two is copied
+ * @pad: must be zero
  *
- * A failed job is reported once: after a WAIT has returned its error the
- * job is forgotten, and a later WAIT on its id reports 0 like any retired
- * job.  Ids are per file and wrap after 2^32 - 1 jobs.
+ * Waiting does not consume anything: any number of waiters, in any order,
+ * read the same status and record.  The kernel keeps the results of a
+ * file's jobs in flight and of its last EDNA_WAIT_KEPT_RESULTS completed
+ * ones; older ones are read from the job's @result_va.
  *
- * Return: 0 once the job has completed (see @status), -ETIME when
- * @timeout_ns passed first, -EINVAL for a job id this file never had,
- * -ENOENT for a bad handle.
+ * Return: 0 once the job has completed (see @status), -ETIME when the
+ * deadline passed first, -EINVAL for a sequence number the device has
+ * not issued yet, -ENOENT for one that is not this file's or no longer
+ * kept, or a bad handle; -ERESTARTSYS/-EINTR on a signal.
  */
 struct drm_edna_wait {
-	__u64 job_id;
-	__s64 timeout_ns;
+	__u64 seqno;
+	__s64 deadline_ns;
 	__u32 flags;
 	__s32 status;
-	__u64 reserved;
+	__u64 result;
+	__u32 result_size;
+	__u32 pad;
 };
+
+#define EDNA_WAIT_KEPT_RESULTS		1024
 
 #if defined(__cplusplus)
 }

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * edna jobs: what edna_job.c (scheduling, completion) and edna_submit.c
+ * (the SUBMIT ioctl) share, and nobody else needs.
+ *
+ * Copyright 2026 The edna authors
+ */
+#ifndef __EDNA_JOB_PRIV_H__
+#define __EDNA_JOB_PRIV_H__
+
+#include <linux/refcount.h>
+
+#include "edna_job.h"
+
+/**
+ * struct edna_hw_fence - signalled when the device completes a descriptor
+ * @base: the fence
+ * @lock: its lock; its own, so that the fence may outlive the device
+ * @job: the job it was submitted for; not used once signalled
+ * @jq: the queue, referenced: the fence's timeline name is the queue's
+ */
+struct edna_hw_fence {
+	struct dma_fence base;
+	spinlock_t lock;	/* the fence's own */
+	struct edna_job *job;
+	struct edna_job_queue *jq;
+};
+
+/**
+ * struct edna_job_result - what WAIT reports of a job
+ * @ref: held by the job until it is freed, by its file's @results tree,
+ *	and by each waiter
+ * @node: in &edna_file.results, by @seqno
+ * @done_link: in &edna_file.done once the job was freed
+ * @seqno: the job's sequence number
+ * @finished: the job's finished fence, referenced; set when published
+ * @rec: the device's record; written before @finished signals, read after
+ */
+struct edna_job_result {
+	refcount_t ref;
+	struct rb_node node;
+	struct list_head done_link;
+	u64 seqno;
+	struct dma_fence *finished;
+	struct drm_edna_job_result rec;
+};
+
+/**
+ * struct edna_job_bo - a buffer a job uses
+ * @obj: the buffer, referenced until the job is freed
+ * @flags: EDNA_BO_READ, EDNA_BO_WRITE or EDNA_BO_NO_SYNC
+ */
+struct edna_job_bo {
+	struct drm_gem_object *obj;
+	u32 flags;
+};
+
+/**
+ * struct edna_job - one submitted job
+ * @base: the scheduler's job
+ * @jq: its queue
+ * @prio: its enum drm_edna_priority
+ * @efile: its client; holds a reference once published
+ * @seqno: its sequence number, once published
+ * @result: what WAIT reports; NULL for the kernel's own jobs
+ * @desc: the descriptor written to the ring
+ * @bos: buffers it uses
+ * @bo_count: entries in @bos
+ * @hw_fence: the hardware fence of the last run, referenced
+ * @spare_fence: preallocated hardware fence for the first run
+ * @guilty_error: when set, recovery decided the job fails with this error
+ *	rather than running again
+ * @submit_ns: when it was written to the ring
+ * @retire_cb: on its finished fence: it is about to free its memory
+ * @retire_counted: @retire_cb ran
+ */
+struct edna_job {
+	struct drm_sched_job base;
+	struct edna_job_queue *jq;
+	u32 prio;
+	struct edna_file *efile;
+	u64 seqno;
+	struct edna_job_result *result;
+	struct edna_hw_desc desc;
+	struct edna_job_bo *bos;
+	u32 bo_count;
+	struct dma_fence *hw_fence;
+	struct edna_hw_fence *spare_fence;
+	int guilty_error;
+	u64 submit_ns;
+	struct dma_fence_cb retire_cb;
+	bool retire_counted;
+};
+
+extern const struct drm_sched_backend_ops edna_sched_ops;
+
+void edna_job_result_put(struct edna_job_result *r);
+void edna_job_destroy(struct edna_job *job);
+void edna_job_publish(struct edna_job *job);
+
+#endif /* __EDNA_JOB_PRIV_H__ */
