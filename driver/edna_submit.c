@@ -464,8 +464,11 @@ static int edna_submit_lock(struct edna_submit *s)
 	for (i = 0; i < s->count; i++) {
 		struct edna_job *job = s->jobs[i].job;
 
-		for (k = 0; k < job->bo_count; k++)
-			s->refs[n++] = (struct edna_submit_ref){ job->bos[k].obj, i, job->bos[k].flags };
+		for (k = 0; k < job->bo_count; k++, n++) {
+			s->refs[n].obj = job->bos[k].obj;
+			s->refs[n].job = i;
+			s->refs[n].flags = job->bos[k].flags;
+		}
 	}
 	sort(s->refs, n, sizeof(*s->refs), edna_submit_ref_cmp, NULL);
 
@@ -526,9 +529,9 @@ static int edna_submit_arm(struct edna_submit *s)
 
 		for (; d < s->ndeps && s->deps[d].job == i; d++) {
 			struct edna_job *on = s->jobs[s->deps[d].on].job;
+			struct dma_fence *fence = &on->base.s_fence->finished;
 
-			ret = drm_sched_job_add_dependency(&job->base,
-							   dma_fence_get(&on->base.s_fence->finished));
+			ret = drm_sched_job_add_dependency(&job->base, dma_fence_get(fence));
 			if (ret)
 				return ret;
 		}
@@ -551,7 +554,8 @@ static void edna_submit_publish(struct edna_submit *s)
 			struct edna_submit_signal *sig = &sj->signals[k];
 
 			if (sig->chain)
-				drm_syncobj_add_point(sig->syncobj, sig->chain, finished, sig->point);
+				drm_syncobj_add_point(sig->syncobj, sig->chain, finished,
+						      sig->point);
 			else
 				drm_syncobj_replace_fence(sig->syncobj, finished);
 			sig->chain = NULL;

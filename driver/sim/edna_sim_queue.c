@@ -331,7 +331,7 @@ static void edna_sim_job_decode(struct edna_sim_job *job, const struct edna_hw_d
 	job->pattern = le32_to_cpu(d->pattern);
 	job->job_seqno = le64_to_cpu(d->job_seqno);
 	job->result_va = le64_to_cpu(d->result_va);
-	job->reserved = memchr_inv(d->reserved, 0, sizeof(d->reserved)) != NULL;
+	job->reserved = !!memchr_inv(d->reserved, 0, sizeof(d->reserved));
 }
 
 /*
@@ -416,6 +416,7 @@ static void edna_sim_job_finish(struct edna_sim_job *job)
 	p = kmap_local_page(job->slot_page);
 	d = p + job->slot_off;
 	memcpy(&d->result, &result, sizeof(result));
+	/* The driver reads the result once it sees the status. */
 	wmb();
 	WRITE_ONCE(d->status, cpu_to_le32(job->status));
 	kunmap_local(p);
