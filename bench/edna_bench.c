@@ -21,6 +21,8 @@
 #define BO_SIZE		(64 << 10)
 #define ROUNDS		5
 #define ITERS		2000
+/* NOPs per SUBMIT for the pipelined figure: how a runtime queues work */
+#define BATCH		64
 
 static double now_ns(void)
 {
@@ -94,19 +96,28 @@ static double best_ns(int (*fn)(int), int arg)
 	return best;
 }
 
-static int submit_nop(int fd, uint64_t *id)
+/* Queue @count NOPs on queue 0 in one SUBMIT; the last one's seqno in *seqno. */
+static int submit_nops(int fd, unsigned int count, uint64_t *seqno)
 {
-	struct drm_edna_submit s = { .op = EDNA_JOB_NOP, .priority = EDNA_PRIORITY_NORMAL };
+	struct drm_edna_job jobs[BATCH] = {};
+	struct drm_edna_submit s = {
+		.jobs = (uintptr_t)jobs, .job_count = count, .job_stride = sizeof(jobs[0]),
+	};
+	unsigned int i;
 
+	for (i = 0; i < count; i++) {
+		jobs[i].op = EDNA_JOB_NOP;
+		jobs[i].priority = EDNA_PRIORITY_NORMAL;
+	}
 	if (drmIoctl(fd, DRM_IOCTL_EDNA_SUBMIT, &s))
 		return -errno;
-	*id = s.job_id;
+	*seqno = jobs[count - 1].seqno;
 	return 0;
 }
 
-static int wait_job(int fd, uint64_t id)
+static int wait_job(int fd, uint64_t seqno)
 {
-	struct drm_edna_wait w = { .job_id = id, .timeout_ns = 10000000000LL };
+	struct drm_edna_wait w = { .seqno = seqno, .deadline_ns = now_ns() + 10e9 };
 
 	if (drmIoctl(fd, DRM_IOCTL_EDNA_WAIT, &w))
 		return -errno;
@@ -116,10 +127,10 @@ static int wait_job(int fd, uint64_t id)
 /* One NOP job: submit, then wait for it. */
 static int nop_rtt(int fd)
 {
-	uint64_t id = 0;
-	int ret = submit_nop(fd, &id);
+	uint64_t seqno = 0;
+	int ret = submit_nops(fd, 1, &seqno);
 
-	return ret ? ret : wait_job(fd, id);
+	return ret ? ret : wait_job(fd, seqno);
 }
 
 /* The floor: a byte to another thread and back through pipes. */
@@ -165,26 +176,32 @@ static double cpu_ns(void)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
-/* CPU time of this process per NOP job, keeping 64 in flight. */
+/*
+ * CPU time of this process per NOP job, submitted BATCH to an ioctl with
+ * two batches in flight: while the device runs one, the next is queued.
+ * NOPs of one queue complete in order, so waiting for the last job of a
+ * batch waits for all of it.
+ */
 static double pipelined_cpu_ns(int fd, int jobs)
 {
-	uint64_t ids[64];
+	uint64_t last[2] = {};
 	double t0 = cpu_ns();
 	int i;
 
-	for (i = 0; i < jobs; i++) {
-		if (i >= 64 && wait_job(fd, ids[i % 64])) {
+	for (i = 0; i < jobs / BATCH; i++) {
+		if (i >= 2 && wait_job(fd, last[i % 2])) {
 			fprintf(stderr, "edna-bench: job failed\n");
 			exit(1);
 		}
-		if (submit_nop(fd, &ids[i % 64])) {
+		if (submit_nops(fd, BATCH, &last[i % 2])) {
 			fprintf(stderr, "edna-bench: submit failed\n");
 			exit(1);
 		}
 	}
-	for (i = 0; i < 64; i++)
-		wait_job(fd, ids[i]);
-	return (cpu_ns() - t0) / jobs;
+	for (i = 0; i < 2; i++)
+		if (last[i])
+			wait_job(fd, last[i]);
+	return (cpu_ns() - t0) / (jobs / BATCH * BATCH);
 }
 
 static double ioctl_cpu_ns(int fd, int calls)
