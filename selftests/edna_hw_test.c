@@ -85,7 +85,7 @@ TEST_F(edna_hw, unknown_param_is_einval)
 	__u64 v = 0x5a5a;
 
 	EXPECT_EQ(-EINVAL, edna_get_param(self->fd, 0xffff, 0, &v));
-	EXPECT_EQ(-EINVAL, edna_get_param(self->fd, EDNA_PARAM_POWER_UP_US + 1, 0, &v));
+	EXPECT_EQ(-EINVAL, edna_get_param(self->fd, EDNA_PARAM_CLIENT_HOST_LIMIT + 1, 0, &v));
 	EXPECT_EQ(0x5a5a, v);
 }
 
@@ -97,6 +97,49 @@ TEST_F(edna_hw, bad_index_is_einval)
 	EXPECT_EQ(-EINVAL, edna_get_param(self->fd, EDNA_PARAM_POWER_MW, EDNA_POWER_COUNT, &v));
 	/* A parameter that takes no index rejects one rather than ignoring it. */
 	EXPECT_EQ(-EINVAL, edna_get_param(self->fd, EDNA_PARAM_NUM_QUEUES, 1, &v));
+}
+
+TEST_F(edna_hw, features_include_timeline_syncobj_and_job_result)
+{
+	__u64 v = 0;
+
+	ASSERT_EQ(0, edna_get_param(self->fd, EDNA_PARAM_FEATURES, 0, &v));
+	EXPECT_NE(0, v & EDNA_FEATURE_TIMELINE_SYNCOBJ);
+	EXPECT_NE(0, v & EDNA_FEATURE_JOB_RESULT);
+	/* Bits nobody has defined yet stay clear. */
+	EXPECT_EQ(0, v & ~(EDNA_FEATURE_TIMELINE_SYNCOBJ | EDNA_FEATURE_JOB_RESULT |
+			   EDNA_FEATURE_GRAPH));
+	EXPECT_EQ(-EINVAL, edna_get_param(self->fd, EDNA_PARAM_FEATURES, 1, &v));
+}
+
+TEST_F(edna_hw, timeline_syncobjs_are_supported)
+{
+	uint64_t cap = 0;
+	__u32 h;
+
+	/* DRIVER_SYNCOBJ_TIMELINE: what EDNA_FEATURE_TIMELINE_SYNCOBJ relies on */
+	ASSERT_EQ(0, drmGetCap(self->fd, DRM_CAP_SYNCOBJ_TIMELINE, &cap));
+	EXPECT_EQ(1, cap);
+	ASSERT_EQ(0, drmSyncobjCreate(self->fd, 0, &h));
+	EXPECT_EQ(0, drmSyncobjTimelineSignal(self->fd, &h, &(uint64_t){ 3 }, 1));
+	EXPECT_EQ(0, drmSyncobjDestroy(self->fd, h));
+}
+
+TEST_F(edna_hw, device_info_reports_features_and_host_limit)
+{
+	struct drm_edna_query q = { .id = EDNA_QUERY_DEVICE_INFO };
+	struct drm_edna_device_info info = {};
+	__u64 v;
+
+	q.size = sizeof(info);
+	q.data = (__u64)(uintptr_t)&info;
+	ASSERT_EQ(0, edna_ioctl(self->fd, DRM_IOCTL_EDNA_QUERY, &q));
+	ASSERT_EQ(sizeof(info), q.size);
+	ASSERT_EQ(0, edna_get_param(self->fd, EDNA_PARAM_FEATURES, 0, &v));
+	EXPECT_EQ(v, info.features);
+	ASSERT_EQ(0, edna_get_param(self->fd, EDNA_PARAM_CLIENT_HOST_LIMIT, 0, &v));
+	EXPECT_EQ(v, info.client_host_limit);
+	EXPECT_EQ(0, info.pad);
 }
 
 TEST_F(edna_hw, reserved_field_nonzero_is_einval)

@@ -86,3 +86,37 @@ if modprobe edna_sim && modprobe edna; then
 	fi
 fi
 tap $ok device_removed_under_client_with_queued_jobs
+
+# A fence exported as a sync_file outlives the client that made it: while
+# the sync_file is open the driver cannot unload (its fence ops and
+# timeline names are module text and data); once it is closed, it can.
+ok=1
+named=1
+rm -f /tmp/edna_sf_ready /tmp/edna_sf_go
+if modprobe edna_sim && modprobe edna; then
+	./edna_submit_exit sync-file /tmp/edna_sf_ready /tmp/edna_sf_go &
+	pid=$!
+	while [ ! -e /tmp/edna_sf_ready ] && kill -0 $pid 2>/dev/null; do sleep 0.1; done
+	if [ -e /tmp/edna_sf_ready ] && ! rmmod edna 2>/dev/null; then
+		touch /tmp/edna_sf_go
+		wait $pid
+		named=$?
+		# The last reference may go after an RCU grace period: retry.
+		i=0
+		until rmmod edna 2>/dev/null; do
+			i=$((i + 1))
+			[ $i -lt 50 ] || break
+			sleep 0.1
+		done
+		[ $i -lt 50 ]
+		ok=$?
+	else
+		touch /tmp/edna_sf_go
+		wait $pid
+		named=$?
+	fi
+	rmmod edna 2>/dev/null
+	rmmod edna_sim
+fi
+tap $named sync_file_names_the_queue_timeline
+tap $ok sync_file_holds_the_driver_until_closed
