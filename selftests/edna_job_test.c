@@ -883,7 +883,7 @@ TEST_F(edna_job, larger_job_stride_needs_zeros_past_the_struct)
 	EXPECT_EQ(-E2BIG, edna_ioctl(self->fd, DRM_IOCTL_EDNA_SUBMIT, &s));
 }
 
-TEST_F(edna_job, more_than_4096_jobs_in_flight_is_ebusy)
+TEST_F_TIMEOUT(edna_job, more_than_4096_jobs_in_flight_is_ebusy, 120)
 {
 	struct drm_edna_job jobs[EDNA_SUBMIT_MAX_JOBS];
 	int other = edna_open(0), i, st;
@@ -1206,7 +1206,7 @@ static void *poll_predicted_seqno(void *arg)
 	return NULL;
 }
 
-TEST_F(edna_job, wait_never_reports_a_job_done_before_it_ran)
+TEST_F_TIMEOUT(edna_job, wait_never_reports_a_job_done_before_it_ran, 120)
 {
 	struct drm_edna_bo_ref refs[EDNA_SUBMIT_MAX_BOS];
 	struct edna_bo dst, extra[EDNA_SUBMIT_MAX_BOS - 1];
