@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * edna_mem: buffer objects, their placement in the memory tiers, CPU
- * mappings, sharing through dma-buf, and fdinfo memory statistics.
+ * mappings, sharing through dma-buf, fdinfo memory statistics, the
+ * per-client host memory limit and memory cgroup charging, and releases
+ * that never wait for device work nor free memory a job still reaches.
  *
  * Expected sizes come from the device model's module parameters and the
  * page size of Documentation/hardware.rst.
