@@ -2,12 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build edna's debug kernel (KASAN, lockdep, kmemleak, debug objects, fault
-# injection, KUnit, irq_sim) from Debian's linux-source-6.12, then edna's
-# modules against it.  The kernel is built once: again only when
-# tools/debugk/debug.config or the linux-source version changes (5-10
-# minutes on two cores).  The modules are rebuilt every time (incrementally,
-# but from scratch after a kernel build), from a copy of the sources, so the
-# .ko files of `make modules` are not touched.
+# injection, KUnit, irq_sim) from Debian's linux-source-6.12, with the
+# patches of tools/debugk/patches/*.patch (kernel fixes edna's tests need,
+# applied in name order with patch -p1), then edna's modules against it.
+# The kernel is built once: again only when tools/debugk/debug.config, a
+# patch or the linux-source version changes (5-10 minutes on two cores; a
+# changed patch is taken out of the tree and the new one put in, so that
+# the build stays incremental).  The modules are rebuilt every time
+# (incrementally, but from scratch after a kernel build), from a copy of
+# the sources, so the .ko files of `make modules` are not touched.
 #
 # Usage: tools/debugk/build.sh
 # Produces, under build/debugk:
@@ -38,12 +41,19 @@ for f in /usr/src/linux-source-6.12.tar.*; do
 	[ -f "$f" ] && tarball=$f && break
 done
 [ -n "$tarball" ] || die "no /usr/src/linux-source-6.12.tar.*; install linux-source-6.12"
-for t in gcc make bc flex bison perl depmod strip; do
+for t in gcc make bc flex bison perl patch depmod strip; do
 	command -v $t >/dev/null || die "$t not found"
 done
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null ||
 	stat -Lc '%s %Y' "$tarball")
-stamp="$srcver $(sha256sum <"$frag" | cut -d' ' -f1)"
+patches=()
+for p in "$here"/patches/*.patch; do
+	[ -f "$p" ] && patches+=("$p")
+done
+pstamp=$(for p in "${patches[@]}"; do
+	echo "${p##*/} $(sha256sum <"$p" | cut -d' ' -f1)"
+done | sha256sum | cut -d' ' -f1)
+stamp="$srcver $(sha256sum <"$frag" | cut -d' ' -f1) $pstamp"
 mkdir -p "$out"
 
 # BTF needs pahole >= 1.16 (1.21 with DWARF 5); without it, go without BTF.
@@ -53,6 +63,46 @@ if [ -z "$pv" ] || [ "$pv" -lt 121 ]; then
 	echo "debugk: pahole missing or older than 1.21: no BTF" >&2
 	btf=n
 fi
+
+# $pdir holds copies of the patches applied to the tree, and "complete"
+# (their $pstamp) once every one of them is in.  No $pdir: the tree is as
+# unpacked.
+pdir=$ksrc/.edna-patches
+
+# Take the patches of an earlier build out of the tree, unless they are
+# today's.  False when that fails, or when an earlier run stopped half-way
+# through patching: then the tree is unpacked afresh.
+unpatch() {
+	local old=() p i
+	[ -d "$pdir" ] || return 0
+	[ -f "$pdir/complete" ] || return 1
+	[ "$(cat "$pdir/complete")" != "$pstamp" ] || return 0
+	for p in "$pdir"/*.patch; do
+		[ -f "$p" ] && old+=("$p")
+	done
+	for ((i = ${#old[@]} - 1; i >= 0; i--)); do
+		echo "debugk: taking out ${old[i]##*/}" >&2
+		patch -d "$ksrc" -p1 -R -f --fuzz=0 --no-backup-if-mismatch -r - \
+			-i "${old[i]}" >>"$log" 2>&1 || return 1
+	done
+	rm -rf "$pdir"
+}
+
+apply_patches() {
+	local p
+	[ "$(cat "$pdir/complete" 2>/dev/null)" != "$pstamp" ] || return 0
+	mkdir -p "$pdir"
+	for p in "${patches[@]}"; do
+		echo "debugk: applying ${p##*/}" >&2
+		if ! patch -d "$ksrc" -p1 -f --fuzz=0 --no-backup-if-mismatch -r - \
+				-i "$p" >>"$log" 2>&1; then
+			tail -n 20 "$log" >&2
+			die "${p##*/} does not apply to linux-source-6.12 $srcver; see $log"
+		fi
+		cp "$p" "$pdir/"
+	done
+	echo "$pstamp" >"$pdir/complete"
+}
 
 configure() {
 	make -C "$ksrc" -s tinyconfig >>"$log" 2>&1
@@ -86,7 +136,7 @@ configure() {
 if [ ! -f "$out/stamp" ] || [ "$(cat "$out/stamp")" != "$stamp" ] ||
 		[ ! -f "$ksrc/arch/x86/boot/bzImage" ]; then
 	: >"$log"
-	if [ "$(cat "$ksrc/.edna-srcver" 2>/dev/null)" != "$srcver" ]; then
+	if [ "$(cat "$ksrc/.edna-srcver" 2>/dev/null)" != "$srcver" ] || ! unpatch; then
 		echo "debugk: unpacking $tarball" >&2
 		rm -rf "$ksrc" "$out/linux.new"
 		mkdir -p "$out/linux.new"
@@ -95,6 +145,7 @@ if [ ! -f "$out/stamp" ] || [ "$(cat "$out/stamp")" != "$stamp" ] ||
 		mv "$out/linux.new" "$ksrc"
 	fi
 	rm -f "$out/stamp"
+	apply_patches
 	configure
 	echo "debugk: building the debug kernel with $jobs jobs (5-10 minutes); log: $log" >&2
 	start=$SECONDS
