@@ -189,9 +189,9 @@ static int edna_ioctl_query(struct drm_device *drm, void *data, struct drm_file 
 	}
 }
 
-static void edna_file_free_work(struct work_struct *work)
+/* The client and everything of it are gone: free its address space. */
+static void edna_file_free(struct edna_file *efile)
 {
-	struct edna_file *efile = container_of(work, struct edna_file, free_work);
 	struct drm_device *drm = &efile->edev->drm;
 
 	edna_job_file_fini(efile);
@@ -200,14 +200,28 @@ static void edna_file_free_work(struct work_struct *work)
 	drm_dev_put(drm);
 }
 
-/*
- * The last reference may go in a scheduler's free_job work, whose
- * scheduler the device's release would tear down: not there.
- */
 static void edna_file_release(struct kref *ref)
+{
+	edna_file_free(container_of(ref, struct edna_file, ref));
+}
+
+static void edna_file_free_work(struct work_struct *work)
+{
+	struct edna_file *efile = container_of(work, struct edna_file, free_work);
+	struct edna_device *edev = efile->edev;
+
+	drm_dev_get(&edev->drm);
+	edna_file_free(efile);
+	edna_job_retired(edev);
+	drm_dev_put(&edev->drm);
+}
+
+/* Counted as retiring: its hardware context comes free soon. */
+static void edna_file_release_async(struct kref *ref)
 {
 	struct edna_file *efile = container_of(ref, struct edna_file, ref);
 
+	atomic_inc(&efile->edev->retiring);
 	queue_work(edna_wq, &efile->free_work);
 }
 
@@ -221,11 +235,25 @@ void edna_file_get(struct edna_file *efile)
  * @efile: the client
  *
  * The last one, from the file, its last job or its last deferred release,
- * frees its address space.
+ * frees its address space.  Process context, and not in a scheduler's
+ * work: see edna_file_put_async().
  */
 void edna_file_put(struct edna_file *efile)
 {
 	kref_put(&efile->ref, edna_file_release);
+}
+
+/**
+ * edna_file_put_async() - drop a reference to a client from a job's
+ *	free_job
+ * @efile: the client
+ *
+ * The device's release tears down the schedulers, so it must not run in a
+ * scheduler's work: the last reference frees the client from edna_wq.
+ */
+void edna_file_put_async(struct edna_file *efile)
+{
+	kref_put(&efile->ref, edna_file_release_async);
 }
 
 static int edna_open(struct drm_device *drm, struct drm_file *file)
@@ -244,7 +272,10 @@ static int edna_open(struct drm_device *drm, struct drm_file *file)
 	efile->client_id = file->client_id;
 	kref_init(&efile->ref);
 	INIT_WORK(&efile->free_work, edna_file_free_work);
-	ret = edna_gem_file_init(efile);
+	/* A client that just went may still hold a hardware context. */
+	do {
+		ret = edna_gem_file_init(efile);
+	} while (ret == -EBUSY && edna_job_wait_retiring(efile->edev));
 	if (ret) {
 		kfree(efile);
 		goto out;

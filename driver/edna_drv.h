@@ -339,6 +339,7 @@ static inline struct edna_device *to_edna_device(struct drm_device *drm)
 
 void edna_file_get(struct edna_file *efile);
 void edna_file_put(struct edna_file *efile);
+void edna_file_put_async(struct edna_file *efile);
 extern struct workqueue_struct *edna_wq;
 
 int edna_device_probe(struct device *dev, struct regmap *regmap, int irq);

@@ -372,7 +372,11 @@ static void edna_job_retire_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
 	job->retire_counted = true;
 }
 
-static void edna_job_retired(struct edna_device *edev)
+/**
+ * edna_job_retired() - memory counted in edev->retiring was let go of
+ * @edev: the device
+ */
+void edna_job_retired(struct edna_device *edev)
 {
 	if (atomic_dec_and_test(&edev->retiring))
 		wake_up_all(&edev->retire_wq);
@@ -417,7 +421,7 @@ static void edna_job_free(struct drm_sched_job *sched_job)
 	atomic_dec(&efile->in_flight);
 	if (counted)
 		edna_job_retired(edev);
-	edna_file_put(efile);
+	edna_file_put_async(efile);
 }
 
 const struct drm_sched_backend_ops edna_sched_ops = {
@@ -686,11 +690,12 @@ static struct edna_job_result *edna_job_result_find(struct edna_file *efile, u64
 /* Jiffies until an absolute CLOCK_MONOTONIC deadline; 0 once it passed. */
 static long edna_deadline_jiffies(s64 deadline_ns)
 {
-	s64 left = deadline_ns - ktime_get_ns();
+	s64 now = ktime_get_ns();
 
-	if (left <= 0)
+	/* Compared first: the difference from a far past deadline overflows. */
+	if (deadline_ns <= now)
 		return 0;
-	return min_t(u64, nsecs_to_jiffies64(left) + 1, MAX_SCHEDULE_TIMEOUT);
+	return min_t(u64, nsecs_to_jiffies64(deadline_ns - now) + 1, MAX_SCHEDULE_TIMEOUT);
 }
 
 int edna_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)

@@ -88,6 +88,7 @@ struct dma_fence *edna_file_busy_fence(struct edna_file *efile);
 void edna_job_defer(struct edna_device *edev, struct dma_fence *fence,
 		    struct edna_deferred *d, edna_release_fn release);
 bool edna_job_wait_retiring(struct edna_device *edev);
+void edna_job_retired(struct edna_device *edev);
 
 int edna_job_clear_bo(struct edna_file *efile, struct drm_gem_object *obj, u32 region,
 		      u64 offset);

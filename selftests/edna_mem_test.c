@@ -563,7 +563,7 @@ static void *close_predicted_handles(void *arg)
 
 TEST_F(edna_mem, bo_create_survives_close_of_its_handle_by_another_thread)
 {
-	struct create_close_race r = { .fd = edna_open(0), .iterations = 2000 };
+	struct create_close_race r = { .fd = edna_open(0), .iterations = 500 };
 	pthread_t creator, closer;
 	__u32 h;
 

@@ -53,13 +53,27 @@ modprobe edna_sim num_devices=0 2>/dev/null
 [ $? -ne 0 ] && ! grep -q '^edna_sim ' /proc/modules
 tap $? model_rejects_zero_devices
 
+# Unload a module; edna stays in use while fences of its jobs are alive
+# (their ops are its text), so it may take until those jobs are done.
+unload() {
+	for m in "$@"; do
+		i=0
+		until rmmod "$m" 2>/dev/null; do
+			i=$((i + 1))
+			[ $i -lt 300 ] || return 1
+			sleep 0.1
+		done
+	done
+}
+
 # Clients exit with jobs in flight; both modules still unload cleanly, in
-# either order.
+# either order: removing the device first aborts the jobs, unloading the
+# driver first waits for them.
 for order in "edna_sim edna" "edna edna_sim"; do
 	ok=1
 	if modprobe edna_sim && modprobe edna; then
 		echo 200 > /sys/kernel/debug/edna_sim/edna_sim.0/chunk_delay_us
-		./edna_submit_exit && rmmod $order
+		./edna_submit_exit && unload $order
 		ok=$?
 	fi
 	tap $ok "unload_${order% *}_first_with_jobs_in_flight"
@@ -80,7 +94,7 @@ if modprobe edna_sim && modprobe edna; then
 		i=0
 		while kill -0 $pid 2>/dev/null && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
 		if ! kill -0 $pid 2>/dev/null; then
-			wait $pid && rmmod edna
+			wait $pid && unload edna
 			ok=$?
 		fi
 	fi

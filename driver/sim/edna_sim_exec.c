@@ -248,7 +248,8 @@ void edna_sim_job_write_result(struct edna_sim_job *job)
 	struct edna_hw_result r;
 
 	static_assert(sizeof(r) == EDNA_RESULT_SIZE);
-	if (!job->result_va || job->status == EDNA_JOB_BAD_DESC)
+	/* A chunk of its own: fresh context root, and a reset may stop it. */
+	if (!job->result_va || job->status == EDNA_JOB_BAD_DESC || !edna_sim_job_checkin(job))
 		return;
 	edna_sim_job_result(job, &r);
 	/* Faults of the write land in the probe, not over the job's own. */
