@@ -10,7 +10,7 @@
 
 #include <linux/module.h>
 #include <linux/mm.h>
-#include <linux/property.h>
+#include <linux/dma-map-ops.h>
 #include <linux/compat.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -458,13 +458,15 @@ int edna_device_probe(struct device *dev, struct regmap *regmap, int irq)
 		return PTR_ERR(edev);
 	edev->regmap = regmap;
 	edev->irq = irq;
-	edev->coherent = device_get_dma_attr(dev) == DEV_DMA_COHERENT;
+	edev->coherent = dev_is_dma_coherent(dev);
 	/* Half of RAM: one client can never pin the whole machine. */
 	edev->host_limit = ((u64)totalram_pages() << PAGE_SHIFT) / 2;
 	dev_set_drvdata(dev, edev);
 	spin_lock_init(&edev->fault_lock);
 	xa_init_flags(&edev->contexts, XA_FLAGS_ALLOC);
 	ret = drmm_mutex_init(&edev->drm, &edev->reset_lock);
+	if (!ret)
+		ret = drmm_mutex_init(&edev->drm, &edev->mmu_inv_lock);
 	if (!ret)
 		ret = drmm_mutex_init(&edev->drm, &edev->diag_lock);
 	if (ret)

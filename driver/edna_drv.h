@@ -200,6 +200,7 @@ struct edna_region {
  * @recovery_lock: serialises job recovery (hang timeouts, operator resets)
  *	around the schedulers; taken before @reset_lock
  * @reset_lock: serialises device and queue resets
+ * @mmu_inv_lock: serialises MMU invalidations; taken inside @reset_lock
  * @diag_lock: serialises the debugfs diagnostics
  * @coherent: the device snoops CPU caches; else CPU mappings are
  *	write-combined
@@ -238,6 +239,7 @@ struct edna_device {
 
 	struct mutex recovery_lock;	/* scheduler recovery */
 	struct mutex reset_lock;	/* resets, contexts */
+	struct mutex mmu_inv_lock;	/* MMU_INVALIDATE */
 	struct mutex diag_lock;		/* diagnostics */
 
 	bool coherent;

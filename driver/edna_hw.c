@@ -393,13 +393,11 @@ int edna_hw_init(struct edna_device *edev)
  */
 void edna_hw_fini(struct edna_device *edev)
 {
-	u32 status;
+	u32 status, q;
 
 	edna_wr(edev, EDNA_REG_IRQ_MASK, 0);
 	edna_wr(edev, EDNA_REG_DEV_CTRL, EDNA_DEV_CTRL_RESET);
 	/* READY comes back only once every queue has let go of memory. */
-	u32 q;
-
 	if (regmap_read_poll_timeout(edev->regmap, EDNA_REG_DEV_STATUS, status,
 				     status & EDNA_DEV_STATUS_READY,
 				     EDNA_BOOT_POLL_US, EDNA_BOOT_TIMEOUT_US))
@@ -580,6 +578,8 @@ int edna_hw_mmu_invalidate(struct edna_device *edev, u32 ctx)
 	u32 val;
 	int ret;
 
+	/* One at a time: BUSY says nothing of which write it is about. */
+	guard(mutex)(&edev->mmu_inv_lock);
 	edna_wr(edev, EDNA_REG_MMU_INVALIDATE, ctx);
 	ret = regmap_read_poll_timeout(edev->regmap, EDNA_REG_MMU_INVALIDATE, val,
 				       !(val & EDNA_MMU_INV_BUSY), EDNA_BOOT_POLL_US,

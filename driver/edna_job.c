@@ -647,7 +647,7 @@ static int edna_wait_bo(struct drm_file *file, struct drm_edna_wait *args, long 
 	struct dma_fence *fence;
 	long ret;
 
-	if (args->result || args->result_size)
+	if (args->result || args->result_size || args->seqno > U32_MAX)
 		return -EINVAL;
 	obj = drm_gem_object_lookup(file, args->seqno);
 	if (!obj)
@@ -762,8 +762,9 @@ void edna_job_file_init(struct edna_file *efile)
  * edna_job_file_close() - the client closed its file
  * @efile: the client
  *
- * Jobs still queued are flushed to the device or, past the scheduler's
- * patience, killed; jobs on the device finish on their own and hold the
+ * Closing never waits for the device: jobs not yet on the device end at
+ * once with -ESRCH (flushing them could wait forever on a fence that
+ * never signals); jobs on the device finish on their own and hold the
  * client's address space until then.
  */
 void edna_job_file_close(struct edna_file *efile)
@@ -774,7 +775,7 @@ void edna_job_file_close(struct edna_file *efile)
 		for (p = 0; p < EDNA_PRIORITY_COUNT; p++) {
 			if (!efile->entities[q][p])
 				continue;
-			drm_sched_entity_destroy(efile->entities[q][p]);
+			drm_sched_entity_fini(efile->entities[q][p]);
 			kfree(efile->entities[q][p]);
 			efile->entities[q][p] = NULL;
 		}
@@ -1007,7 +1008,9 @@ void edna_job_set_timeout(struct edna_device *edev, unsigned int ms)
  *
  * Waits for the rings to drain.  Recovery leaves the device alone until
  * edna_job_resume(); always pair them.  Nothing is held meanwhile, so the
- * diagnostics may allocate.
+ * diagnostics may allocate.  The schedulers stop outside recovery_lock:
+ * stopping waits for their run_job work, a fence-signalling section,
+ * which must never wait for that lock's holder.
  *
  * Return: 0, or -EBUSY if jobs stay on the rings.
  */
@@ -1016,11 +1019,10 @@ int edna_job_pause(struct edna_device *edev)
 	unsigned long timeout = jiffies + msecs_to_jiffies(EDNA_JOB_DRAIN_MS);
 	u32 q;
 
-	scoped_guard(mutex, &edev->recovery_lock) {
+	scoped_guard(mutex, &edev->recovery_lock)
 		edev->paused = true;
-		for (q = 0; q < edev->caps.num_queues; q++)
-			drm_sched_wqueue_stop(&edev->queues[q]->sched);
-	}
+	for (q = 0; q < edev->caps.num_queues; q++)
+		drm_sched_wqueue_stop(&edev->queues[q]->sched);
 	for (q = 0; q < edev->caps.num_queues; q++) {
 		while (!edna_hw_ring_idle(edev, q)) {
 			if (time_after(jiffies, timeout))
@@ -1035,8 +1037,8 @@ void edna_job_resume(struct edna_device *edev)
 {
 	u32 q;
 
-	guard(mutex)(&edev->recovery_lock);
 	for (q = 0; q < edev->caps.num_queues; q++)
 		drm_sched_wqueue_start(&edev->queues[q]->sched);
+	guard(mutex)(&edev->recovery_lock);
 	edev->paused = false;
 }

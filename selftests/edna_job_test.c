@@ -586,6 +586,67 @@ TEST_F(edna_job, closing_with_jobs_in_flight_is_clean)
 	EXPECT_EQ(0, wait_job(self->fd, seqno, 30 * SEC, NULL));
 }
 
+/*
+ * A job that waits for a syncobj nobody will signal never reaches the
+ * device; closing its file must not wait for it, and a job of another
+ * client waiting for it through an exported fence learns it was dropped.
+ */
+TEST_F(edna_job, close_does_not_wait_for_a_job_blocked_on_a_fence)
+{
+	int fd = edna_open(0);
+	struct drm_syncobj_create never = {}, out = {};
+	struct drm_syncobj_handle exp = {}, imp = {};
+	struct drm_syncobj_create mine = {};
+	struct drm_syncobj_wait w = {};
+	struct drm_edna_sync syncs[2];
+	struct drm_edna_job j = { .queue = 2, .op = EDNA_JOB_NOP, .syncs = (uintptr_t)syncs,
+				  .sync_count = 2 };
+	long long t0, took;
+	__u32 theirs;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, edna_ioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &never));
+	ASSERT_EQ(0, edna_ioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &out));
+	syncs[0] = (struct drm_edna_sync){ .handle = never.handle, .flags = EDNA_SYNC_SIGNAL };
+	syncs[1] = (struct drm_edna_sync){ .handle = out.handle, .flags = EDNA_SYNC_SIGNAL };
+	/* Hang queue 3 so that the fence in "never" stays unsignalled. */
+	ASSERT_EQ(0, edna_write_file(SIM "hang_queue", "3"));
+	j.queue = 3;
+	j.sync_count = 1;
+	ASSERT_EQ(0, edna_submit(fd, &j, 1));
+	ASSERT_EQ(0, edna_sim_wait_queue_hung(3, 10 * SEC));
+	/* This one waits behind the hung job, then signals "out". */
+	syncs[0].flags = EDNA_SYNC_WAIT;
+	j.queue = 2;
+	j.sync_count = 2;
+	ASSERT_EQ(0, edna_submit(fd, &j, 1));
+	exp.handle = out.handle;
+	exp.flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE;
+	ASSERT_EQ(0, edna_ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &exp));
+
+	t0 = edna_now_ns();
+	close(fd);
+	took = edna_now_ns() - t0;
+	TH_LOG("close took %lld ms", took / 1000000);
+	EXPECT_GT(SEC, took);
+
+	/* The dropped job's fence ends, seen from another file. */
+	ASSERT_EQ(0, edna_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_CREATE, &mine));
+	imp.fd = exp.fd;
+	imp.handle = mine.handle;
+	imp.flags = DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE;
+	ASSERT_EQ(0, edna_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &imp));
+	theirs = mine.handle;
+	w.handles = (uintptr_t)&theirs;
+	w.count_handles = 1;
+	w.timeout_nsec = edna_deadline(10 * SEC);
+	EXPECT_EQ(0, edna_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_WAIT, &w));
+	close(exp.fd);
+	/* Recover queue 3 for the tests after us. */
+	edna_write_file(SIM "hang_queue", "-1");
+	ASSERT_EQ(0, edna_write_file(SYSFS "reset", "1"));
+}
+
 TEST_F(edna_job, operator_reset_fails_jobs_on_the_device)
 {
 	__u64 stuck, after;
@@ -1134,6 +1195,7 @@ TEST_F(edna_job, wait_deadline_is_absolute_and_a_past_one_polls)
 
 TEST_F(edna_job, bad_waits_are_rejected)
 {
+	struct drm_edna_bo_create c = { .size = PAGE, .region = EDNA_REGION_HOST };
 	struct drm_edna_job_result res;
 	struct drm_edna_wait w = {};
 	int other = edna_open(0);
@@ -1164,6 +1226,13 @@ TEST_F(edna_job, bad_waits_are_rejected)
 	/* A buffer has no single result record to copy. */
 	w.result = (uintptr_t)&res, w.flags = EDNA_WAIT_BO;
 	EXPECT_EQ(-EINVAL, edna_ioctl(self->fd, DRM_IOCTL_EDNA_WAIT, &w));
+	/* Handles are 32 bits: a larger one is not truncated into a valid one. */
+	ASSERT_EQ(0, edna_ioctl(self->fd, DRM_IOCTL_EDNA_BO_CREATE, &c));
+	w.result = 0, w.result_size = 0, w.seqno = (1ULL << 32) | c.handle;
+	EXPECT_EQ(-EINVAL, edna_ioctl(self->fd, DRM_IOCTL_EDNA_WAIT, &w));
+	w.seqno = c.handle;
+	EXPECT_EQ(0, edna_ioctl(self->fd, DRM_IOCTL_EDNA_WAIT, &w));
+	w.seqno = seqno;
 	w.result = 0, w.result_size = 0, w.flags = 0;
 	/* A negative deadline is just long past: a poll of a done job. */
 	w.deadline_ns = -1;

@@ -32,7 +32,8 @@ else
 	done
 
 	vm_files=()
-	for f in build/selftests/* selftests/vm_main.sh selftests/edna_modules.sh; do
+	for f in build/selftests/* selftests/vm_main.sh selftests/edna_modules.sh \
+			selftests/vm_race.sh; do
 		vm_files+=(-f "$f")
 	done
 	tools/vm/run.sh -t 1200 -M driver/edna.ko -M driver/sim/edna_sim.ko \
@@ -42,6 +43,17 @@ else
 		echo "ok - edna_hw.vm_run_clean" | tap
 	else
 		echo "not ok - edna_hw.vm_run_clean (exit $rc)" | tap
+	fi
+
+	# The race tests again with vCPUs on host threads of their own: a
+	# single-threaded TCG interleaves threads only at its time slices.
+	EDNA_VM_MTTCG=1 tools/vm/run.sh -t 600 -M driver/edna.ko -M driver/sim/edna_sim.ko \
+		"${vm_files[@]}" -- 'sh ./vm_race.sh' 2>&1 | tap
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" -eq 0 ]; then
+		echo "ok - edna_hw.mttcg_run_clean" | tap
+	else
+		echo "not ok - edna_hw.mttcg_run_clean (exit $rc)" | tap
 	fi
 fi
 rm -f "$log.build"

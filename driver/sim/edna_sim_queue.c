@@ -134,7 +134,7 @@ void edna_sim_queue_write_locked(struct edna_sim_queue *q, unsigned int off, u32
 
 	switch (off) {
 	case EDNA_Q_RING_LO:
-		/* Entries are 64-byte aligned, so one never straddles a page. */
+		/* Entries are 256-byte aligned, so one never straddles a page. */
 		if (!edna_sim_queue_ring_frozen(q))
 			q->ring = (q->ring & GENMASK_ULL(63, 32)) |
 				  (val & ~(u32)(EDNA_DESC_SIZE - 1));

@@ -17,7 +17,10 @@
 # 124 on timeout; 125 if the VM died before reporting; 2 on usage/setup errors.
 # EDNA_VM_KEEP_LOG=path keeps the serial log, EDNA_VM_CMDLINE_EXTRA is
 # appended to the kernel command line, EDNA_VM_SMP sets the vCPU count (2;
-# 1 is faster where vCPUs would wait on each other's time slices).
+# 1 is faster where vCPUs would wait on each other's time slices),
+# EDNA_VM_MTTCG=1 gives each vCPU a host thread of its own (real
+# parallelism, for race tests) and boots with only CPU 0 online: the
+# command brings the others online once the modules are loaded (see below).
 # Another kernel than Debian's (tools/debugk): EDNA_VM_KVER is its release,
 # EDNA_VM_KERNEL its bzImage, EDNA_VM_MODDIR its /lib/modules/KVER tree and
 # EDNA_VM_BASE_MODULES the modules the base image holds (default: the DRM
@@ -152,12 +155,21 @@ flock -u 9
 
 log=$tmp/serial.log
 qrc=0
-# One host thread runs all vCPUs in turn: with a thread per vCPU, QEMU 7.2
-# lets a vCPU run stale code while another patches the kernel text (static
-# keys: tracepoints, dyndbg, module load), which oopses on a leftover int3.
+# By default one host thread runs all vCPUs in turn: with a thread per
+# vCPU, QEMU 7.2 lets a vCPU run stale code while another patches the
+# kernel text (static keys: tracepoints, dyndbg, module load), which oopses
+# on a leftover int3.  EDNA_VM_MTTCG=1 sidesteps that instead: the kernel
+# boots with one CPU online and patches its text with nobody else running;
+# the command onlines the rest once the modules are in, and then must not
+# flip static keys (no tracing, no dynamic debug).
+tcg=thread=single
+if [ "${EDNA_VM_MTTCG:-0}" = 1 ]; then
+	tcg=thread=multi
+	EDNA_VM_CMDLINE_EXTRA="maxcpus=1 ${EDNA_VM_CMDLINE_EXTRA:-}"
+fi
 # In the background so that an interrupted run can stop the VM right away.
 timeout -k 5 "$timeout" qemu-system-x86_64 \
-	-accel tcg,thread=single -cpu max -m "$mem" -smp "${EDNA_VM_SMP:-2}" \
+	-accel tcg,$tcg -cpu max -m "$mem" -smp "${EDNA_VM_SMP:-2}" \
 	-nodefaults -display none -monitor none -no-reboot \
 	-serial "file:$log" \
 	-kernel "$boot" -initrd "$tmp/initrd" \
