@@ -259,7 +259,8 @@ void edna_file_put_async(struct edna_file *efile)
 static int edna_open(struct drm_device *drm, struct drm_file *file)
 {
 	struct edna_file *efile;
-	int ret, idx;
+	unsigned long deadline;
+	int ret, idx, seq;
 
 	if (!drm_dev_enter(drm, &idx))
 		return -ENODEV;
@@ -273,9 +274,11 @@ static int edna_open(struct drm_device *drm, struct drm_file *file)
 	kref_init(&efile->ref);
 	INIT_WORK(&efile->free_work, edna_file_free_work);
 	/* A client that just went may still hold a hardware context. */
+	deadline = jiffies + msecs_to_jiffies(EDNA_RETIRE_WAIT_MS);
 	do {
+		seq = edna_job_retire_seq(efile->edev);
 		ret = edna_gem_file_init(efile);
-	} while (ret == -EBUSY && edna_job_wait_retiring(efile->edev));
+	} while (ret == -EBUSY && edna_job_wait_retiring(efile->edev, seq, deadline));
 	if (ret) {
 		kfree(efile);
 		goto out;

@@ -215,7 +215,8 @@ struct edna_region {
  * @job_seqno: sequence number of the last job, per device
  * @retiring: jobs and deferred releases whose fences signalled but which
  *	have not yet let go of their memory
- * @retire_wq: woken when @retiring drops to zero
+ * @retire_seq: releases counted in @retiring that completed
+ * @retire_wq: woken when one does
  * @host_limit: bytes of host memory one client may hold in buffers
  */
 struct edna_device {
@@ -248,6 +249,7 @@ struct edna_device {
 	struct workqueue_struct *recovery_wq;
 	atomic64_t job_seqno;
 	atomic_t retiring;
+	atomic_t retire_seq;
 	wait_queue_head_t retire_wq;
 	u64 host_limit;
 };
@@ -304,6 +306,8 @@ struct edna_charge {
  * @faults: jobs of this file that failed on the device or hung
  * @banned: too many @faults: new jobs are refused with -ECANCELED; per
  *	open file
+ * @closed: the file was closed: its jobs not yet on the device end with
+ *	-ESRCH
  * @busy_ns: device time used by this file's jobs, per queue
  */
 struct edna_file {
@@ -331,6 +335,7 @@ struct edna_file {
 
 	atomic_t faults;
 	bool banned;
+	bool closed;
 	atomic64_t busy_ns[EDNA_MAX_QUEUES];
 };
 

@@ -296,16 +296,19 @@ static struct edna_bo *edna_bo_create_host(struct edna_device *edev, struct edna
 static struct edna_bo *edna_bo_create_device(struct edna_device *edev, u64 size, u32 region,
 					     u32 flags)
 {
+	unsigned long deadline;
 	struct edna_bo *bo;
-	int ret;
+	int ret, seq;
 
 	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
-	/* Memory closed just before is still being let go of: wait for it. */
+	/* Memory closed just before may still be being let go of: wait for it. */
+	deadline = jiffies + msecs_to_jiffies(EDNA_RETIRE_WAIT_MS);
 	do {
+		seq = edna_job_retire_seq(edev);
 		ret = edna_region_alloc(edev, region, size, &bo->node);
-	} while (ret == -ENOSPC && edna_job_wait_retiring(edev));
+	} while (ret == -ENOSPC && edna_job_wait_retiring(edev, seq, deadline));
 	if (ret == -ENOSPC && region == EDNA_REGION_SRAM && (flags & EDNA_BO_ALLOW_FALLBACK)) {
 		region = EDNA_REGION_DRAM;
 		ret = edna_region_alloc(edev, region, size, &bo->node);

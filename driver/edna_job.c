@@ -39,12 +39,6 @@ MODULE_PARM_DESC(job_timeout_ms, "Initial job progress timeout in ms (default 10
 #define EDNA_BAN_FAULTS		16
 /* How long remove() waits for aborted jobs to be retired. */
 #define EDNA_JOB_DRAIN_MS	2000
-/*
- * How long an allocation that found no room waits for memory in the middle
- * of being released: jobs that just ended let go of their buffers within
- * microseconds, so this only matters on a machine under heavy load.
- */
-#define EDNA_RETIRE_WAIT_MS	1000
 
 static struct edna_job *to_edna_job(struct drm_sched_job *sched_job)
 {
@@ -235,6 +229,8 @@ static struct dma_fence *edna_job_run(struct drm_sched_job *sched_job)
 	job->hw_fence = dma_fence_get(&hf->base);
 
 	ret = job->guilty_error ?: sched_job->s_fence->finished.error;
+	if (!ret && READ_ONCE(job->efile->closed))
+		ret = -ESRCH;
 	if (!ret && edna_wedged(edev))
 		ret = -EIO;
 	if (!ret && !drm_dev_enter(&edev->drm, &idx)) {
@@ -276,16 +272,22 @@ static enum drm_gpu_sched_stat edna_job_still_running(struct drm_sched_job *sche
  * the innocent ones again: stop every scheduler, reset, resubmit, start.
  * @except is already stopped and is restarted by the caller.  Runs on the
  * ordered recovery workqueue, with recovery_lock held.
+ *
+ * From the reset on, the jobs' fences wait for us: a fence-signalling
+ * section.  Stopping the schedulers comes before it, as it may free jobs,
+ * and their buffers with them.
  */
 static int edna_job_reset_all(struct edna_device *edev, struct edna_job_queue *except,
 			      u32 abort_status)
 {
+	bool cookie;
 	u32 q;
 	int ret;
 
 	for (q = 0; q < edev->caps.num_queues; q++)
 		if (edev->queues[q] != except)
 			drm_sched_stop(&edev->queues[q]->sched, NULL);
+	cookie = dma_fence_begin_signalling();
 	ret = edna_hw_reset(edev, abort_status);
 	for (q = 0; q < edev->caps.num_queues; q++) {
 		if (edev->queues[q] == except)
@@ -293,18 +295,21 @@ static int edna_job_reset_all(struct edna_device *edev, struct edna_job_queue *e
 		drm_sched_resubmit_jobs(&edev->queues[q]->sched);
 		drm_sched_start(&edev->queues[q]->sched);
 	}
+	dma_fence_end_signalling(cookie);
 	return ret;
 }
 
 /* True when the timeout of @job is not a hang after all. */
 static bool edna_job_not_hung(struct edna_job *job)
 {
+	/* Written by the first run_job, which may still be under way. */
+	struct dma_fence *hw_fence = READ_ONCE(job->hw_fence);
 	struct edna_job_queue *jq = job->jq;
 	struct edna_device *edev = jq->edev;
 	u32 progress;
 
 	/* The diagnostics own the rings, and reset them as they see fit. */
-	if (edev->paused || !job->hw_fence || dma_fence_is_signaled(job->hw_fence))
+	if (edev->paused || !hw_fence || dma_fence_is_signaled(hw_fence))
 		return true;
 	/*
 	 * Long decoder jobs are legitimate: a queue whose progress counter
@@ -329,7 +334,7 @@ static enum drm_gpu_sched_stat edna_job_timedout(struct drm_sched_job *sched_job
 	struct edna_job_queue *jq = job->jq;
 	struct edna_device *edev = jq->edev;
 	enum drm_gpu_sched_stat stat = DRM_GPU_SCHED_STAT_NOMINAL;
-	bool cookie = dma_fence_begin_signalling();
+	bool cookie;
 	int idx;
 
 	mutex_lock(&edev->recovery_lock);
@@ -347,19 +352,24 @@ static enum drm_gpu_sched_stat edna_job_timedout(struct drm_sched_job *sched_job
 	edna_warn(edev, "%s: job %llu of client %llu made no progress for %u ms, resetting the queue\n",
 		  jq->name, job->seqno, job->efile->client_id,
 		  jiffies_to_msecs(READ_ONCE(jq->sched.timeout)));
+	/* May free completed jobs: before the signalling section. */
 	drm_sched_stop(&jq->sched, sched_job);
 	job->guilty_error = -ETIMEDOUT;
 	edna_file_count_fault(job->efile);
-	if (edna_hw_queue_reset(edev, jq->queue))
+	cookie = dma_fence_begin_signalling();
+	if (edna_hw_queue_reset(edev, jq->queue)) {
+		dma_fence_end_signalling(cookie);
 		edna_job_reset_all(edev, jq, EDNA_JOB_ABORTED);
+		cookie = dma_fence_begin_signalling();
+	}
 	/* Innocent jobs that were on the ring run again; the guilty one fails. */
 	drm_sched_resubmit_jobs(&jq->sched);
 	drm_sched_start(&jq->sched);
+	dma_fence_end_signalling(cookie);
 out_exit:
 	drm_dev_exit(idx);
 out_unlock:
 	mutex_unlock(&edev->recovery_lock);
-	dma_fence_end_signalling(cookie);
 	return stat;
 }
 
@@ -378,7 +388,10 @@ static void edna_job_retire_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
  */
 void edna_job_retired(struct edna_device *edev)
 {
-	if (atomic_dec_and_test(&edev->retiring))
+	atomic_dec(&edev->retiring);
+	/* Orders the memory let go of before the count, for waiters. */
+	atomic_inc_return(&edev->retire_seq);
+	if (wq_has_sleeper(&edev->retire_wq))
 		wake_up_all(&edev->retire_wq);
 }
 
@@ -408,8 +421,14 @@ static void edna_job_free(struct drm_sched_job *sched_job)
 	struct edna_job *job = to_edna_job(sched_job);
 	struct edna_file *efile = job->efile;
 	struct edna_device *edev = efile->edev;
-	bool counted = job->retire_counted;
+	bool counted;
 
+	/*
+	 * The scheduler may see the fence signalled before its callbacks ran:
+	 * removing ours waits, under the fence's lock, for it to have run.
+	 */
+	dma_fence_remove_callback(&sched_job->s_fence->finished, &job->retire_cb);
+	counted = job->retire_counted;
 	drm_sched_job_cleanup(sched_job);
 	if (job->result) {
 		edna_job_result_done(efile, job->result);
@@ -623,20 +642,40 @@ void edna_job_defer(struct edna_device *edev, struct dma_fence *fence,
 }
 
 /**
+ * edna_job_retire_seq() - how many releases have completed, for
+ *	edna_job_wait_retiring()
+ * @edev: the device
+ *
+ * Return: a count to take before trying an allocation.
+ */
+int edna_job_retire_seq(struct edna_device *edev)
+{
+	return atomic_read(&edev->retire_seq);
+}
+
+/**
  * edna_job_wait_retiring() - wait for memory on its way to being freed
  * @edev: the device
+ * @seq: edna_job_retire_seq() from before the allocation that failed
+ * @deadline: jiffies to give up at
  *
  * For an allocation that found no room: buffers closed just before may
  * still be held by jobs that have ended and by releases that are running.
  *
- * Return: true when some was freed and the allocation is worth retrying.
+ * Return: true when a release completed since @seq, so that the
+ * allocation is worth trying again; false when none is under way, at the
+ * deadline, or on a signal.
  */
-bool edna_job_wait_retiring(struct edna_device *edev)
+bool edna_job_wait_retiring(struct edna_device *edev, int seq, unsigned long deadline)
 {
-	if (!atomic_read(&edev->retiring))
+	long left = (long)(deadline - jiffies);
+
+	if (atomic_read(&edev->retire_seq) != seq)
+		return true;
+	if (!atomic_read(&edev->retiring) || left <= 0)
 		return false;
-	return wait_event_interruptible_timeout(edev->retire_wq, !atomic_read(&edev->retiring),
-						msecs_to_jiffies(EDNA_RETIRE_WAIT_MS)) > 0;
+	return wait_event_interruptible_timeout(edev->retire_wq,
+						atomic_read(&edev->retire_seq) != seq, left) > 0;
 }
 
 /* Wait for every job using a buffer; report the error of a failed one. */
@@ -762,24 +801,17 @@ void edna_job_file_init(struct edna_file *efile)
  * edna_job_file_close() - the client closed its file
  * @efile: the client
  *
- * Closing never waits for the device: jobs not yet on the device end at
- * once with -ESRCH (flushing them could wait forever on a fence that
- * never signals); jobs on the device finish on their own and hold the
- * client's address space until then.
+ * Closing never waits for the device: jobs not yet on the device end with
+ * -ESRCH as soon as their dependencies let them run (flushing them could
+ * wait forever on a fence that never signals); jobs on the device finish
+ * on their own and hold the client's address space until then.  The
+ * jobs are not killed off their entities: every finished fence must get
+ * a hardware fence as parent, which holds the module and the queue its
+ * timeline name lives in.
  */
 void edna_job_file_close(struct edna_file *efile)
 {
-	int q, p;
-
-	for (q = 0; q < EDNA_MAX_QUEUES; q++) {
-		for (p = 0; p < EDNA_PRIORITY_COUNT; p++) {
-			if (!efile->entities[q][p])
-				continue;
-			drm_sched_entity_fini(efile->entities[q][p]);
-			kfree(efile->entities[q][p]);
-			efile->entities[q][p] = NULL;
-		}
-	}
+	WRITE_ONCE(efile->closed, true);
 }
 
 /**
@@ -790,6 +822,16 @@ void edna_job_file_fini(struct edna_file *efile)
 {
 	struct edna_job_result *r, *tmp;
 	int q, p;
+
+	/* No job is left: nothing to flush, nothing to kill. */
+	for (q = 0; q < EDNA_MAX_QUEUES; q++) {
+		for (p = 0; p < EDNA_PRIORITY_COUNT; p++) {
+			if (!efile->entities[q][p])
+				continue;
+			drm_sched_entity_destroy(efile->entities[q][p]);
+			kfree(efile->entities[q][p]);
+		}
+	}
 
 	/* Nobody can wait any more; every result is on the done list. */
 	list_for_each_entry_safe(r, tmp, &efile->done, done_link)
@@ -828,7 +870,6 @@ static void edna_job_reset_work(struct work_struct *work)
 {
 	struct edna_reset_request *req = container_of(work, struct edna_reset_request, work);
 	struct edna_device *edev = req->edev;
-	bool cookie = dma_fence_begin_signalling();
 
 	mutex_lock(&edev->recovery_lock);
 	if (edev->paused)
@@ -836,7 +877,6 @@ static void edna_job_reset_work(struct work_struct *work)
 	else
 		req->ret = edna_job_reset_all(edev, NULL, EDNA_JOB_CANCELED);
 	mutex_unlock(&edev->recovery_lock);
-	dma_fence_end_signalling(cookie);
 }
 
 /**
@@ -899,6 +939,7 @@ int edna_job_init(struct edna_device *edev)
 		return ret;
 	atomic64_set(&edev->job_seqno, 0);
 	atomic_set(&edev->retiring, 0);
+	atomic_set(&edev->retire_seq, 0);
 	init_waitqueue_head(&edev->retire_wq);
 	edev->recovery_wq = alloc_ordered_workqueue("edna%d-recovery", 0, minor);
 	if (!edev->recovery_wq)

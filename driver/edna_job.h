@@ -87,7 +87,8 @@ void edna_job_show_fdinfo(struct drm_printer *p, struct edna_file *efile);
 struct dma_fence *edna_file_busy_fence(struct edna_file *efile);
 void edna_job_defer(struct edna_device *edev, struct dma_fence *fence,
 		    struct edna_deferred *d, edna_release_fn release);
-bool edna_job_wait_retiring(struct edna_device *edev);
+int edna_job_retire_seq(struct edna_device *edev);
+bool edna_job_wait_retiring(struct edna_device *edev, int seq, unsigned long deadline);
 void edna_job_retired(struct edna_device *edev);
 
 int edna_job_clear_bo(struct edna_file *efile, struct drm_gem_object *obj, u32 region,
@@ -97,6 +98,13 @@ int edna_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 int edna_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file);
 
 extern unsigned int edna_job_timeout_ms;
+
+/*
+ * How long an allocation that found no room waits for memory in the middle
+ * of being released: jobs that just ended let go of their buffers within
+ * microseconds, so this only matters on a machine under heavy load.
+ */
+#define EDNA_RETIRE_WAIT_MS	1000
 
 /* A hang is declared after this much time without progress. */
 #define EDNA_JOB_TIMEOUT_MIN_MS	10

@@ -10,7 +10,9 @@
  * push_lock, in array order, add each job's dependencies on earlier jobs
  * of the batch and arm it.  Publish and push: make every job visible
  * (buffers, syncobjs, results) and hand them to the scheduler.  Any error
- * before publishing undoes everything; nothing after it can fail.
+ * before publishing undoes everything; nothing after it can fail.  An
+ * armed job must reach the scheduler: if arming stops half way, the armed
+ * jobs are pushed unpublished, to fail at once and unseen.
  *
  * Copyright 2026 The edna authors
  */
@@ -167,6 +169,8 @@ static struct edna_job *edna_job_new(struct edna_file *efile, u32 queue, u32 pri
 	job->jq = efile->edev->queues[queue];
 	job->prio = prio;
 	job->efile = efile;
+	/* free_job removes it whether or not the job was published. */
+	INIT_LIST_HEAD(&job->retire_cb.node);
 	job->desc.ctx = cpu_to_le32(edna_mmu_ctx_id(efile->ctx));
 	ret = drm_sched_job_init(&job->base, entity, 1, efile, efile->client_id);
 	if (ret) {
@@ -517,6 +521,28 @@ static int edna_submit_dep_cmp(const void *a, const void *b)
 	return da->job < db->job ? -1 : da->job > db->job;
 }
 
+/*
+ * The first @armed jobs of a batch that could not be armed in full: the
+ * scheduler must still run them, as failures nobody sees.
+ */
+static void edna_submit_drop_armed(struct edna_submit *s, u32 armed)
+{
+	u32 i;
+
+	for (i = 0; i < armed; i++) {
+		struct edna_job *job = s->jobs[i].job;
+
+		edna_job_result_put(job->result);
+		job->result = NULL;
+		job->guilty_error = -ECANCELED;
+		/* Its free_job drops these, as for any job. */
+		edna_file_get(s->efile);
+		s->in_flight--;
+		s->jobs[i].job = NULL;
+		drm_sched_entity_push_job(&job->base);
+	}
+}
+
 /* Under push_lock: arm in order, each after the jobs of the batch it waits for. */
 static int edna_submit_arm(struct edna_submit *s)
 {
@@ -532,8 +558,10 @@ static int edna_submit_arm(struct edna_submit *s)
 			struct dma_fence *fence = &on->base.s_fence->finished;
 
 			ret = drm_sched_job_add_dependency(&job->base, dma_fence_get(fence));
-			if (ret)
+			if (ret) {
+				edna_submit_drop_armed(s, i);
 				return ret;
+			}
 		}
 		drm_sched_job_arm(&job->base);
 	}
@@ -614,14 +642,17 @@ int edna_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	struct edna_submit s = { .file = file, .efile = file->driver_priv };
 	struct edna_file *efile = s.efile;
 	const u8 __user *ujobs = u64_to_user_ptr(args->jobs);
-	int ret, idx;
+	int ret;
 	u32 i;
 
+	/*
+	 * No drm_dev_enter(): nothing here touches the device, and copies from
+	 * userspace or waits for shared reservations must not hold off an
+	 * unplug.  Jobs of a device that is gone fail in edna_job_run().
+	 */
 	ret = edna_submit_check(efile, args);
 	if (ret)
 		return ret;
-	if (!drm_dev_enter(drm, &idx))
-		return -ENODEV;
 
 	s.count = args->job_count;
 	s.in_flight = s.count;
@@ -670,7 +701,6 @@ int edna_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		 s.count, s.jobs[s.count - 1].seqno);
 out:
 	edna_submit_cleanup(&s);
-	drm_dev_exit(idx);
 	return ret;
 }
 

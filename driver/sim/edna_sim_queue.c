@@ -365,6 +365,7 @@ static bool edna_sim_job_fetch(struct edna_sim_queue *q, struct edna_sim_job *jo
 		edna_sim_job_abandon_locked(job);
 	} else if (!page) {
 		q->running = false;
+		q->inv_pending = false;
 		q->status &= ~EDNA_Q_STATUS_BUSY;
 		q->status |= EDNA_Q_STATUS_STOPPED;
 		edna_sim_dev_error_locked(sim, EDNA_DEV_ERROR_RING_BUS, q->index);
