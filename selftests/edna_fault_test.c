@@ -40,17 +40,6 @@ static int wait_job(int fd, __u64 seqno, long long timeout_ns, int *status)
 	return edna_wait(fd, seqno, edna_deadline(timeout_ns), status, NULL);
 }
 
-static size_t first_not(const void *p, size_t size, uint32_t pattern)
-{
-	const uint32_t *w = p;
-	size_t i;
-
-	for (i = 0; i < size / 4; i++)
-		if (w[i] != pattern)
-			break;
-	return i;
-}
-
 FIXTURE(edna_fault) {
 	int fd;
 };
@@ -107,7 +96,7 @@ TEST_F(edna_fault, hangs_on_two_queues_at_once_recover_both)
 				TH_LOG("round %d job %d never completed", round, i);
 			EXPECT_EQ(i < 2 ? -ETIMEDOUT : 0, st) TH_LOG("round %d job %d", round, i);
 			if (i >= 2)
-				EXPECT_EQ(PAGE / 4, first_not((char *)b.cpu + (i - 2) * PAGE, PAGE,
+				EXPECT_EQ(PAGE / 4, edna_first_not((char *)b.cpu + (i - 2) * PAGE, PAGE,
 							      jobs[i].pattern))
 					TH_LOG("round %d job %d", round, i);
 		}
@@ -146,7 +135,7 @@ TEST_F(edna_fault, failed_reset_wedges_the_device_until_a_reset_succeeds)
 	ASSERT_EQ(0, edna_submit(self->fd, &f, 1));
 	ASSERT_EQ(0, wait_job(self->fd, f.seqno, 10 * SEC, &st));
 	EXPECT_EQ(0, st);
-	EXPECT_EQ(PAGE / 4, first_not(b.cpu, PAGE, 0x0bac4));
+	EXPECT_EQ(PAGE / 4, edna_first_not(b.cpu, PAGE, 0x0bac4));
 	ASSERT_EQ(0, nop(self->fd, 0, &after));
 	ASSERT_EQ(0, wait_job(self->fd, after, 10 * SEC, &st));
 	EXPECT_EQ(0, st);

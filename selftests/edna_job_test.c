@@ -57,18 +57,6 @@ static void fill_pattern(void *p, size_t size, uint32_t seed)
 		w[i] = seed + i * 2654435761u;
 }
 
-/* Index of the first word of @p that is not @pattern, or @size / 4. */
-static size_t first_not(const void *p, size_t size, uint32_t pattern)
-{
-	const uint32_t *w = p;
-	size_t i;
-
-	for (i = 0; i < size / 4; i++)
-		if (w[i] != pattern)
-			break;
-	return i;
-}
-
 FIXTURE(edna_job) {
 	int fd;
 };
@@ -123,7 +111,7 @@ TEST_F(edna_job, fill_and_copy_move_the_right_bytes)
 	ASSERT_EQ(0, edna_submit(self->fd, &fill, 1));
 	ASSERT_EQ(0, wait_job(self->fd, fill.seqno, 5 * SEC, &st));
 	ASSERT_EQ(0, st);
-	EXPECT_EQ(dst.size / 4, first_not(dst.cpu, dst.size, 0x11223344));
+	EXPECT_EQ(dst.size / 4, edna_first_not(dst.cpu, dst.size, 0x11223344));
 
 	/*
 	 * host -> DRAM on one queue, DRAM -> host on another, in one SUBMIT:
@@ -836,7 +824,7 @@ TEST_F(edna_job, batch_of_64_jobs_completes_in_order)
 		EXPECT_EQ(0, st);
 	}
 	for (i = 0; i < 64; i += 2)
-		EXPECT_EQ(PAGE / 4, first_not((char *)b.cpu + i / 2 * PAGE, PAGE, 0x1000 + i))
+		EXPECT_EQ(PAGE / 4, edna_first_not((char *)b.cpu + i / 2 * PAGE, PAGE, 0x1000 + i))
 			TH_LOG("job %d", i);
 	edna_bo_free(self->fd, &b);
 }
@@ -901,8 +889,8 @@ TEST_F(edna_job, smaller_job_stride_is_zero_extended)
 	EXPECT_EQ(0, memcmp(before, raw, sizeof(raw)));
 	ASSERT_EQ(0, edna_wait_bo(self->fd, b.handle, edna_deadline(10 * SEC), &st));
 	EXPECT_EQ(0, st);
-	EXPECT_EQ(PAGE / 4, first_not(b.cpu, PAGE, 0x5a11));
-	EXPECT_EQ(PAGE / 4, first_not((char *)b.cpu + PAGE, PAGE, 0x5a12));
+	EXPECT_EQ(PAGE / 4, edna_first_not(b.cpu, PAGE, 0x5a11));
+	EXPECT_EQ(PAGE / 4, edna_first_not((char *)b.cpu + PAGE, PAGE, 0x5a12));
 
 	/* The smallest stride: a queue and a priority, the rest a NOP. */
 	struct drm_edna_job tiny = { .queue = 1, .priority = EDNA_PRIORITY_NORMAL };
@@ -1267,7 +1255,7 @@ static void *poll_predicted_seqno(void *arg)
 
 		if (!ret && !done) {
 			done = 1;
-			if (st || first_not(r->dst, r->size, r->pattern) != r->size / 4)
+			if (st || edna_first_not(r->dst, r->size, r->pattern) != r->size / 4)
 				r->done_early++;
 		} else if (ret && done) {
 			r->undone++;

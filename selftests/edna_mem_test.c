@@ -57,30 +57,10 @@ static int bo_close(int fd, __u32 handle)
 /* Bytes of "drm-<key>-<region>:" in this fd's fdinfo, or -1. */
 static long long fdinfo_bytes(int fd, const char *key, const char *region)
 {
-	char path[64], line[256], want[64], unit[16];
-	unsigned long long v;
-	long long found = -1;
-	FILE *f;
+	char want[64];
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	snprintf(want, sizeof(want), "drm-%s-%s:", key, region);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		char name[64];
-		int n = sscanf(line, "%63s %llu %15s", name, &v, unit);
-
-		if (n < 2 || strcmp(name, want))
-			continue;
-		found = v;
-		if (n == 3 && !strcmp(unit, "KiB"))
-			found = v << 10;
-		else if (n == 3 && !strcmp(unit, "MiB"))
-			found = v << 20;
-	}
-	fclose(f);
-	return found;
+	snprintf(want, sizeof(want), "drm-%s-%s", key, region);
+	return edna_fdinfo_value(fd, want);
 }
 
 FIXTURE(edna_mem) {

@@ -294,4 +294,16 @@ static inline int edna_sim_wait_queue_hung(unsigned int q, long long timeout_ns)
 	return 1;
 }
 
+/* Index of the first 32-bit word of @p that is not @pattern, or @size / 4. */
+static inline size_t edna_first_not(const void *p, size_t size, uint32_t pattern)
+{
+	const uint32_t *w = p;
+	size_t i;
+
+	for (i = 0; i < size / 4; i++)
+		if (w[i] != pattern)
+			break;
+	return i;
+}
+
 #endif /* EDNA_TEST_H */
