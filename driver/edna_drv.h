@@ -289,7 +289,8 @@ struct edna_charge {
  * @va_mm: allocator of device virtual addresses in @ctx
  * @client_id: the DRM client id, for drm_sched and fdinfo
  * @charge: host memory of the buffers this client created
- * @entity_lock: protects @entities
+ * @entity_lock: serialises making @entities; an entry, once set, stays
+ *	until the client is freed and is read without the lock
  * @push_lock: serialises arming and pushing of this file's jobs; taken
  *	inside the buffers' reservation locks
  * @entities: scheduler entities by queue and priority, made on first use
@@ -297,9 +298,10 @@ struct edna_charge {
  * @last_fence: finished fence of the last job pushed to each entity; a
  *	job can reach every buffer mapped in @ctx, whether it listed it or
  *	not, so a mapping is torn down only after all of these signalled
- * @results_lock: protects @results, @done and @done_count
+ * @results_lock: protects @results, @results_last, @done and @done_count
  * @results: struct edna_job_result of jobs in flight and recently done,
  *	by sequence number
+ * @results_last: the newest entry of @results, where the next one goes
  * @done: completed results, oldest first; at most EDNA_WAIT_KEPT_RESULTS
  * @done_count: entries in @done
  * @in_flight: jobs submitted and not yet freed
@@ -327,8 +329,9 @@ struct edna_file {
 	spinlock_t fence_lock;		/* last_fence */
 	struct dma_fence *last_fence[EDNA_MAX_QUEUES][EDNA_PRIORITY_COUNT];
 
-	spinlock_t results_lock;	/* results, done, done_count */
+	spinlock_t results_lock;	/* results, results_last, done, done_count */
 	struct rb_root results;
+	struct rb_node *results_last;
 	struct list_head done;
 	u32 done_count;
 	atomic_t in_flight;

@@ -168,6 +168,25 @@ static void edna_job_record(struct drm_edna_job_result *rec, const struct edna_h
 			rec->bytes[t][w] = le64_to_cpu(hw->bytes[t][w]);
 }
 
+/*
+ * End a run of a job: signal its hardware fence.  Unless recovery runs the
+ * job again (-EAGAIN), its finished fence follows and the job is about to
+ * let go of its memory: count it as retiring until free_job, which cannot
+ * run before this.
+ */
+static void edna_job_hw_fence_end(struct edna_hw_fence *hf, int err)
+{
+	struct edna_job *job = hf->job;
+
+	if (err != -EAGAIN && !job->retire_counted) {
+		atomic_inc(&job->jq->edev->retiring);
+		job->retire_counted = true;
+	}
+	if (err)
+		dma_fence_set_error(&hf->base, err);
+	dma_fence_signal(&hf->base);
+}
+
 /* edna_hw_done_fn: interrupt context, ring lock held. */
 static void edna_job_hw_done(void *data, u32 status, const struct edna_hw_result *result)
 {
@@ -184,9 +203,7 @@ static void edna_job_hw_done(void *data, u32 status, const struct edna_hw_result
 	/* Read by waiters only after the job's fences signalled. */
 	if (result && job->result)
 		edna_job_record(&job->result->rec, result);
-	if (err)
-		dma_fence_set_error(&hf->base, err);
-	dma_fence_signal(&hf->base);
+	edna_job_hw_fence_end(hf, err);
 	/* The ring slot's reference. */
 	dma_fence_put(&hf->base);
 }
@@ -243,11 +260,9 @@ static struct dma_fence *edna_job_run(struct drm_sched_job *sched_job)
 			dma_fence_put(&hf->base);
 		drm_dev_exit(idx);
 	}
-	if (ret) {
-		/* Completes at once with the error, which then reaches the job. */
-		dma_fence_set_error(&hf->base, ret);
-		dma_fence_signal(&hf->base);
-	}
+	/* Completes at once with the error, which then reaches the job. */
+	if (ret)
+		edna_job_hw_fence_end(hf, ret);
 	dma_fence_end_signalling(cookie);
 	return &hf->base;
 }
@@ -373,15 +388,6 @@ out_unlock:
 	return stat;
 }
 
-/* The job's finished fence signalled: it is about to let go of its memory. */
-static void edna_job_retire_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
-{
-	struct edna_job *job = container_of(cb, struct edna_job, retire_cb);
-
-	atomic_inc(&job->jq->edev->retiring);
-	job->retire_counted = true;
-}
-
 /**
  * edna_job_retired() - memory counted in edev->retiring was let go of
  * @edev: the device
@@ -408,6 +414,9 @@ static void edna_job_result_done(struct edna_file *efile, struct edna_job_result
 	if (++efile->done_count > EDNA_WAIT_KEPT_RESULTS) {
 		old = list_first_entry(&efile->done, struct edna_job_result, done_link);
 		list_del(&old->done_link);
+		/* Jobs end out of order: the first done may be the newest. */
+		if (efile->results_last == &old->node)
+			efile->results_last = rb_prev(&old->node);
 		rb_erase(&old->node, &efile->results);
 		efile->done_count--;
 	}
@@ -421,14 +430,8 @@ static void edna_job_free(struct drm_sched_job *sched_job)
 	struct edna_job *job = to_edna_job(sched_job);
 	struct edna_file *efile = job->efile;
 	struct edna_device *edev = efile->edev;
-	bool counted;
+	bool counted = job->retire_counted;
 
-	/*
-	 * The scheduler may see the fence signalled before its callbacks ran:
-	 * removing ours waits, under the fence's lock, for it to have run.
-	 */
-	dma_fence_remove_callback(&sched_job->s_fence->finished, &job->retire_cb);
-	counted = job->retire_counted;
 	drm_sched_job_cleanup(sched_job);
 	if (job->result) {
 		edna_job_result_done(efile, job->result);
@@ -510,19 +513,17 @@ void edna_job_publish(struct edna_job *job)
 	spin_lock(&efile->results_lock);
 	job->seqno = atomic64_inc_return(&edev->job_seqno);
 	if (job->result) {
-		struct rb_node **link = &efile->results.rb_node, *parent = NULL;
+		struct rb_node *last = efile->results_last;
 
 		job->result->seqno = job->seqno;
 		job->result->rec.seqno = job->seqno;
 		job->result->finished = dma_fence_get(finished);
-		/* Sequence numbers grow: the new one goes rightmost. */
-		while (*link) {
-			parent = *link;
-			link = &parent->rb_right;
-		}
+		/* Sequence numbers grow: the new one goes right of the last. */
 		refcount_inc(&job->result->ref);
-		rb_link_node(&job->result->node, parent, link);
+		rb_link_node(&job->result->node, last,
+			     last ? &last->rb_right : &efile->results.rb_node);
 		rb_insert_color(&job->result->node, &efile->results);
+		efile->results_last = &job->result->node;
 	}
 	spin_unlock(&efile->results_lock);
 	job->desc.job_seqno = cpu_to_le64(job->seqno);
@@ -534,7 +535,6 @@ void edna_job_publish(struct edna_job *job)
 	spin_unlock(&efile->fence_lock);
 	dma_fence_put(old);
 
-	dma_fence_add_callback(finished, &job->retire_cb, edna_job_retire_cb);
 	edna_file_get(efile);
 }
 

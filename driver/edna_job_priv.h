@@ -71,8 +71,8 @@ struct edna_job_bo {
  * @guilty_error: when set, recovery decided the job fails with this error
  *	rather than running again
  * @submit_ns: when it was written to the ring
- * @retire_cb: on its finished fence: it is about to free its memory
- * @retire_counted: @retire_cb ran
+ * @retire_counted: its last run ended and it counts in edev->retiring
+ *	until freed; written before that run's hardware fence signals
  */
 struct edna_job {
 	struct drm_sched_job base;
@@ -88,7 +88,6 @@ struct edna_job {
 	struct edna_hw_fence *spare_fence;
 	int guilty_error;
 	u64 submit_ns;
-	struct dma_fence_cb retire_cb;
 	bool retire_counted;
 };
 

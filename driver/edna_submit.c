@@ -133,6 +133,10 @@ static struct drm_sched_entity *edna_file_entity(struct edna_file *efile, u32 qu
 	struct drm_sched_entity *entity;
 	int ret;
 
+	/* Made once, never replaced while the file lives: no lock to read. */
+	entity = smp_load_acquire(slot);
+	if (entity)
+		return entity;
 	guard(mutex)(&efile->entity_lock);
 	if (*slot)
 		return *slot;
@@ -144,7 +148,8 @@ static struct drm_sched_entity *edna_file_entity(struct edna_file *efile, u32 qu
 		kfree(entity);
 		return ERR_PTR(ret);
 	}
-	*slot = entity;
+	/* Initialised before it is seen. */
+	smp_store_release(slot, entity);
 	return entity;
 }
 
@@ -169,8 +174,6 @@ static struct edna_job *edna_job_new(struct edna_file *efile, u32 queue, u32 pri
 	job->jq = efile->edev->queues[queue];
 	job->prio = prio;
 	job->efile = efile;
-	/* free_job removes it whether or not the job was published. */
-	INIT_LIST_HEAD(&job->retire_cb.node);
 	job->desc.ctx = cpu_to_le32(edna_mmu_ctx_id(efile->ctx));
 	ret = drm_sched_job_init(&job->base, entity, 1, efile, efile->client_id);
 	if (ret) {
