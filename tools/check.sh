@@ -36,25 +36,22 @@ else
 			selftests/vm_race.sh; do
 		vm_files+=(-f "$f")
 	done
-	tools/vm/run.sh -t 1200 -M driver/edna.ko -M driver/sim/edna_sim.ko \
-		"${vm_files[@]}" -- 'sh ./vm_main.sh' 2>&1 | tap
-	rc=${PIPESTATUS[0]}
-	if [ "$rc" -eq 0 ]; then
-		echo "ok - edna_hw.vm_run_clean" | tap
-	else
-		echo "not ok - edna_hw.vm_run_clean (exit $rc)" | tap
-	fi
-
+	# vm NAME TIMEOUT SCRIPT: run SCRIPT in the VM; NAME passes if the
+	# VM exits cleanly (no failure exit, no kernel splat).
+	vm() {
+		tools/vm/run.sh -t "$2" -M driver/edna.ko -M driver/sim/edna_sim.ko \
+			"${vm_files[@]}" -- "sh ./$3" 2>&1 | tap
+		rc=${PIPESTATUS[0]}
+		if [ "$rc" -eq 0 ]; then
+			echo "ok - edna_hw.$1" | tap
+		else
+			echo "not ok - edna_hw.$1 (exit $rc)" | tap
+		fi
+	}
+	vm vm_run_clean 1200 vm_main.sh
 	# The race tests again with vCPUs on host threads of their own: a
 	# single-threaded TCG interleaves threads only at its time slices.
-	EDNA_VM_MTTCG=1 tools/vm/run.sh -t 600 -M driver/edna.ko -M driver/sim/edna_sim.ko \
-		"${vm_files[@]}" -- 'sh ./vm_race.sh' 2>&1 | tap
-	rc=${PIPESTATUS[0]}
-	if [ "$rc" -eq 0 ]; then
-		echo "ok - edna_hw.mttcg_run_clean" | tap
-	else
-		echo "not ok - edna_hw.mttcg_run_clean (exit $rc)" | tap
-	fi
+	EDNA_VM_MTTCG=1 vm mttcg_run_clean 600 vm_race.sh
 fi
 rm -f "$log.build"
 
