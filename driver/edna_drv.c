@@ -543,9 +543,14 @@ static int __init edna_init(void)
 {
 	int ret;
 
+	ret = edna_job_module_init();
+	if (ret)
+		return ret;
 	edna_wq = alloc_workqueue("edna", WQ_UNBOUND, 0);
-	if (!edna_wq)
-		return -ENOMEM;
+	if (!edna_wq) {
+		ret = -ENOMEM;
+		goto err_jobs;
+	}
 	ret = edna_platform_register();
 	if (ret)
 		goto err_wq;
@@ -558,6 +563,8 @@ err_platform:
 	edna_platform_unregister();
 err_wq:
 	destroy_workqueue(edna_wq);
+err_jobs:
+	edna_job_module_exit();
 	return ret;
 }
 
@@ -567,6 +574,7 @@ static void __exit edna_exit(void)
 	edna_platform_unregister();
 	/* Waits for releases still running behind fences of gone devices. */
 	destroy_workqueue(edna_wq);
+	edna_job_module_exit();
 }
 
 module_init(edna_init);

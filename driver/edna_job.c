@@ -10,6 +10,7 @@
 
 #include <linux/dma-fence-array.h>
 #include <linux/delay.h>
+#include <linux/mempool.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -39,6 +40,34 @@ MODULE_PARM_DESC(job_timeout_ms, "Initial job progress timeout in ms (default 10
 #define EDNA_BAN_FAULTS		16
 /* How long remove() waits for aborted jobs to be retired. */
 #define EDNA_JOB_DRAIN_MS	2000
+
+/*
+ * Hardware fences come from a pool: run_job may not allocate with reclaim
+ * (fences wait on it), and a job must not fail for want of memory.  The
+ * reserve covers every ring slot of a few devices; fences return to it as
+ * jobs retire.
+ */
+#define EDNA_FENCE_RESERVE	256
+static mempool_t *edna_fence_pool;
+
+/**
+ * edna_job_module_init() - the module's hardware fence pool
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int edna_job_module_init(void)
+{
+	edna_fence_pool = mempool_create_kmalloc_pool(EDNA_FENCE_RESERVE,
+						      sizeof(struct edna_hw_fence));
+	return edna_fence_pool ? 0 : -ENOMEM;
+}
+
+/* After every fence is released: the RCU frees have run. */
+void edna_job_module_exit(void)
+{
+	rcu_barrier();
+	mempool_destroy(edna_fence_pool);
+}
 
 static struct edna_job *to_edna_job(struct drm_sched_job *sched_job)
 {
@@ -70,18 +99,25 @@ static const char *edna_fence_timeline_name(struct dma_fence *fence)
 	return to_edna_hw_fence(fence)->jq->name;
 }
 
+static void edna_fence_free_rcu(struct rcu_head *rcu)
+{
+	mempool_free(container_of(rcu, struct edna_hw_fence, base.rcu), edna_fence_pool);
+}
+
 /*
  * A hardware fence may outlive its device and the file that made it (a
  * sync_file exported from an out-syncobj): it holds its queue, for the
  * timeline name, and this module, whose text its ops are.  The module
- * goes last: nothing of this function runs after it.
+ * goes last: nothing of this function runs after it, and the module's
+ * exit waits for the RCU free.
  */
 static void edna_fence_release(struct dma_fence *fence)
 {
 	struct edna_hw_fence *hf = to_edna_hw_fence(fence);
 
 	edna_job_queue_put(hf->jq);
-	dma_fence_free(fence);
+	/* Readers under RCU may still look at a released fence. */
+	call_rcu(&fence->rcu, edna_fence_free_rcu);
 	module_put(THIS_MODULE);
 }
 
@@ -227,13 +263,13 @@ static struct dma_fence *edna_job_run(struct drm_sched_job *sched_job)
 		return dma_fence_get(job->hw_fence);
 
 	cookie = dma_fence_begin_signalling();
-	/* A rerun after recovery must not allocate with reclaim: fences wait on us. */
-	hf = job->spare_fence ?: kzalloc(sizeof(*hf), GFP_NOWAIT);
-	job->spare_fence = NULL;
+	/* No reclaim here: fences wait on us.  The pool's reserve covers it. */
+	hf = mempool_alloc(edna_fence_pool, GFP_NOWAIT);
 	if (!hf) {
 		dma_fence_end_signalling(cookie);
 		return ERR_PTR(-ENOMEM);
 	}
+	memset(hf, 0, sizeof(*hf));
 	hf->job = job;
 	hf->jq = jq;
 	kref_get(&jq->ref);
@@ -479,63 +515,92 @@ void edna_job_destroy(struct edna_job *job)
 	if (job->result)
 		edna_job_result_put(job->result);
 	dma_fence_put(job->hw_fence);
-	kfree(job->spare_fence);
 	kfree(job);
 }
 
-/**
- * edna_job_publish() - make an armed job visible: to its buffers, its
- *	client's address space, its waiters
- * @job: armed, under its file's push_lock, its buffers' reservations
- *	locked with a fence slot reserved for it
- *
- * Cannot fail: everything was allocated before the job was armed.
- */
-void edna_job_publish(struct edna_job *job)
+static void edna_job_publish_bos(struct edna_job *job)
 {
-	struct edna_file *efile = job->efile;
-	struct edna_device *edev = efile->edev;
-	struct dma_fence *finished = &job->base.s_fence->finished;
-	struct dma_fence *old;
+	static const enum dma_resv_usage usage[] = {
+		[EDNA_BO_READ] = DMA_RESV_USAGE_READ,
+		[EDNA_BO_WRITE] = DMA_RESV_USAGE_WRITE,
+		[EDNA_BO_NO_SYNC] = DMA_RESV_USAGE_BOOKKEEP,
+	};
 	u32 i;
 
-	for (i = 0; i < job->bo_count; i++) {
-		static const enum dma_resv_usage usage[] = {
-			[EDNA_BO_READ] = DMA_RESV_USAGE_READ,
-			[EDNA_BO_WRITE] = DMA_RESV_USAGE_WRITE,
-			[EDNA_BO_NO_SYNC] = DMA_RESV_USAGE_BOOKKEEP,
-		};
+	for (i = 0; i < job->bo_count; i++)
+		dma_resv_add_fence(job->bos[i].obj->resv, &job->base.s_fence->finished,
+				   usage[job->bos[i].flags]);
+}
 
-		dma_resv_add_fence(job->bos[i].obj->resv, finished, usage[job->bos[i].flags]);
-	}
+/* Under results_lock: number the job and make its result findable. */
+static void edna_job_publish_result(struct edna_job *job)
+{
+	struct edna_file *efile = job->efile;
+	struct edna_job_result *r = job->result;
+	struct rb_node *last = efile->results_last;
 
-	/* The sequence number and the result become visible together. */
-	spin_lock(&efile->results_lock);
-	job->seqno = atomic64_inc_return(&edev->job_seqno);
-	if (job->result) {
-		struct rb_node *last = efile->results_last;
-
-		job->result->seqno = job->seqno;
-		job->result->rec.seqno = job->seqno;
-		job->result->finished = dma_fence_get(finished);
-		/* Sequence numbers grow: the new one goes right of the last. */
-		refcount_inc(&job->result->ref);
-		rb_link_node(&job->result->node, last,
-			     last ? &last->rb_right : &efile->results.rb_node);
-		rb_insert_color(&job->result->node, &efile->results);
-		efile->results_last = &job->result->node;
-	}
-	spin_unlock(&efile->results_lock);
+	job->seqno = atomic64_inc_return(&efile->edev->job_seqno);
 	job->desc.job_seqno = cpu_to_le64(job->seqno);
+	if (!r)
+		return;
+	r->seqno = job->seqno;
+	r->rec.seqno = job->seqno;
+	r->finished = dma_fence_get(&job->base.s_fence->finished);
+	/* Sequence numbers grow: the new one goes right of the last. */
+	refcount_inc(&r->ref);
+	rb_link_node(&r->node, last, last ? &last->rb_right : &efile->results.rb_node);
+	rb_insert_color(&r->node, &efile->results);
+	efile->results_last = &r->node;
+}
 
-	/* Every job can reach every mapping: releases wait for all of them. */
+/**
+ * edna_jobs_publish() - make armed jobs visible: to their buffers, their
+ *	client's address space, their waiters
+ * @jobs: armed jobs of one client, in submission order, under its
+ *	push_lock, their buffers' reservations locked with a fence slot
+ *	reserved for each use
+ * @count: entries in @jobs
+ *
+ * Cannot fail: everything was allocated before the jobs were armed.  The
+ * locks are taken once for the lot: this is the per-job cost of SUBMIT.
+ */
+void edna_jobs_publish(struct edna_job *const *jobs, u32 count)
+{
+	struct dma_fence *last[EDNA_MAX_QUEUES][EDNA_PRIORITY_COUNT] = {};
+	struct edna_file *efile = jobs[0]->efile;
+	u32 i, q, p;
+
+	for (i = 0; i < count; i++) {
+		edna_job_publish_bos(jobs[i]);
+		last[jobs[i]->jq->queue][jobs[i]->prio] = &jobs[i]->base.s_fence->finished;
+	}
+
+	/* A sequence number and its result become visible together. */
+	spin_lock(&efile->results_lock);
+	for (i = 0; i < count; i++)
+		edna_job_publish_result(jobs[i]);
+	spin_unlock(&efile->results_lock);
+
+	/*
+	 * Every job can reach every mapping: releases wait for the last job
+	 * of each entity, which ends after the others of that entity.
+	 */
 	spin_lock(&efile->fence_lock);
-	old = efile->last_fence[job->jq->queue][job->prio];
-	efile->last_fence[job->jq->queue][job->prio] = dma_fence_get(finished);
+	for (q = 0; q < EDNA_MAX_QUEUES; q++) {
+		for (p = 0; p < EDNA_PRIORITY_COUNT; p++) {
+			if (!last[q][p])
+				continue;
+			swap(efile->last_fence[q][p], last[q][p]);
+			dma_fence_get(efile->last_fence[q][p]);
+		}
+	}
 	spin_unlock(&efile->fence_lock);
-	dma_fence_put(old);
+	for (q = 0; q < EDNA_MAX_QUEUES; q++)
+		for (p = 0; p < EDNA_PRIORITY_COUNT; p++)
+			dma_fence_put(last[q][p]);
 
-	edna_file_get(efile);
+	/* Each job holds its client, dropped by its free_job. */
+	refcount_add(count, &efile->ref.refcount);
 }
 
 /**

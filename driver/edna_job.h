@@ -71,6 +71,8 @@ struct edna_deferred {
 	edna_release_fn release;
 };
 
+int edna_job_module_init(void);
+void edna_job_module_exit(void);
 int edna_job_init(struct edna_device *edev);
 void edna_job_fini(struct edna_device *edev);
 void edna_job_shutdown(struct edna_device *edev);

@@ -67,7 +67,6 @@ struct edna_job_bo {
  * @bos: buffers it uses
  * @bo_count: entries in @bos
  * @hw_fence: the hardware fence of the last run, referenced
- * @spare_fence: preallocated hardware fence for the first run
  * @guilty_error: when set, recovery decided the job fails with this error
  *	rather than running again
  * @submit_ns: when it was written to the ring
@@ -85,7 +84,6 @@ struct edna_job {
 	struct edna_job_bo *bos;
 	u32 bo_count;
 	struct dma_fence *hw_fence;
-	struct edna_hw_fence *spare_fence;
 	int guilty_error;
 	u64 submit_ns;
 	bool retire_counted;
@@ -95,6 +93,6 @@ extern const struct drm_sched_backend_ops edna_sched_ops;
 
 void edna_job_result_put(struct edna_job_result *r);
 void edna_job_destroy(struct edna_job *job);
-void edna_job_publish(struct edna_job *job);
+void edna_jobs_publish(struct edna_job *const *jobs, u32 count);
 
 #endif /* __EDNA_JOB_PRIV_H__ */

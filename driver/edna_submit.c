@@ -91,6 +91,7 @@ struct edna_submit_dep {
  * @efile: its client
  * @jobs: the jobs, @count of them
  * @count: jobs in the batch
+ * @armed: room for the jobs, armed, to publish them together
  * @refs: every use of a buffer, sorted by buffer then job
  * @nrefs: entries in @refs
  * @bos: the distinct buffers, locked together
@@ -107,6 +108,7 @@ struct edna_submit {
 	struct edna_file *efile;
 	struct edna_submit_job *jobs;
 	u32 count;
+	struct edna_job **armed;
 	struct edna_submit_ref *refs;
 	u32 nrefs;
 	struct drm_gem_object **bos;
@@ -166,18 +168,12 @@ static struct edna_job *edna_job_new(struct edna_file *efile, u32 queue, u32 pri
 	job = kzalloc(sizeof(*job), GFP_KERNEL);
 	if (!job)
 		return ERR_PTR(-ENOMEM);
-	job->spare_fence = kzalloc(sizeof(*job->spare_fence), GFP_KERNEL);
-	if (!job->spare_fence) {
-		kfree(job);
-		return ERR_PTR(-ENOMEM);
-	}
 	job->jq = efile->edev->queues[queue];
 	job->prio = prio;
 	job->efile = efile;
 	job->desc.ctx = cpu_to_le32(edna_mmu_ctx_id(efile->ctx));
 	ret = drm_sched_job_init(&job->base, entity, 1, efile, efile->client_id);
 	if (ret) {
-		kfree(job->spare_fence);
 		kfree(job);
 		return ERR_PTR(ret);
 	}
@@ -576,11 +572,13 @@ static void edna_submit_publish(struct edna_submit *s)
 {
 	u32 i, k;
 
+	for (i = 0; i < s->count; i++)
+		s->armed[i] = s->jobs[i].job;
+	edna_jobs_publish(s->armed, s->count);
 	for (i = 0; i < s->count; i++) {
 		struct edna_submit_job *sj = &s->jobs[i];
 		struct dma_fence *finished = &sj->job->base.s_fence->finished;
 
-		edna_job_publish(sj->job);
 		for (k = 0; k < sj->signal_count; k++) {
 			struct edna_submit_signal *sig = &sj->signals[k];
 
@@ -616,6 +614,7 @@ static void edna_submit_cleanup(struct edna_submit *s)
 	}
 	atomic_sub(s->in_flight, &s->efile->in_flight);
 	kvfree(s->jobs);
+	kvfree(s->armed);
 	kvfree(s->refs);
 	kvfree(s->bos);
 	kvfree(s->deps);
@@ -664,7 +663,8 @@ int edna_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		goto out;
 	}
 	s.jobs = kvcalloc(s.count, sizeof(*s.jobs), GFP_KERNEL);
-	if (!s.jobs) {
+	s.armed = kvmalloc_array(s.count, sizeof(*s.armed), GFP_KERNEL);
+	if (!s.jobs || !s.armed) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -755,7 +755,7 @@ static struct dma_fence *edna_job_push_kernel(struct edna_job *job, struct drm_g
 	atomic_inc(&efile->in_flight);
 	mutex_lock(&efile->push_lock);
 	drm_sched_job_arm(&job->base);
-	edna_job_publish(job);
+	edna_jobs_publish(&job, 1);
 	finished = dma_fence_get(&job->base.s_fence->finished);
 	drm_gem_unlock_reservations(&obj, 1, &acquire);
 	drm_sched_entity_push_job(&job->base);
