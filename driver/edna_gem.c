@@ -99,7 +99,9 @@ err_free:
 /*
  * The client's jobs that could reach the mapping have ended: unmap it and
  * let go of the buffer.  If the device cannot confirm that it forgot the
- * mapping (wedged), the buffer is leaked rather than freed under it.
+ * mapping (wedged), host pages are leaked rather than given back to the
+ * kernel under it.  Device memory is the device's own and no job runs
+ * until a reset brings the device back: it may be reused.
  */
 static void edna_bo_mapping_release(struct edna_deferred *d)
 {
@@ -107,7 +109,8 @@ static void edna_bo_mapping_release(struct edna_deferred *d)
 	struct edna_file *efile = m->efile;
 	struct drm_gem_object *obj = &m->bo->base.base;
 
-	if (edna_mmu_unmap(efile->ctx, m->va.start, obj->size))
+	if (edna_mmu_unmap(efile->ctx, m->va.start, obj->size) &&
+	    m->bo->region == EDNA_REGION_HOST)
 		edna_warn(efile->edev, "%zu bytes leaked: the device may still reach them\n",
 			  obj->size);
 	else
