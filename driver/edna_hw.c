@@ -231,30 +231,12 @@ static void edna_hw_read_fault(struct edna_device *edev)
 			    f->ctx, f->queue, f->write ? "write" : "read", f->va, f->reason);
 }
 
-static irqreturn_t edna_hw_irq(int irq, void *arg)
+/* Handle the causes in @status, acknowledged already. */
+static void edna_hw_irq_causes(struct edna_device *edev, u32 status)
 {
-	struct edna_device *edev = arg;
 	struct edna_irq_stats *st = &edev->irq_stats;
 	unsigned long done;
-	u32 status;
 	int q;
-
-	status = edna_rd(edev, EDNA_REG_IRQ_STATUS);
-	/* All-ones: the device fell off the bus (surprise removal). */
-	if (status == ~0u)
-		return IRQ_NONE;
-	status &= edna_rd(edev, EDNA_REG_IRQ_MASK);
-	if (!status)
-		return IRQ_NONE;
-
-	/* The fault latch clears on ack: read it first. */
-	if (status & EDNA_IRQ_MMU_FAULT)
-		edna_hw_read_fault(edev);
-	if (status & EDNA_IRQ_DEV_ERROR)
-		dev_err_ratelimited(edev->drm.dev, "device error %#x\n",
-				    edna_rd(edev, EDNA_REG_DEV_ERROR));
-	/* Ack before processing: a completion after this raises a new interrupt. */
-	edna_wr(edev, EDNA_REG_IRQ_STATUS, status);
 
 	done = FIELD_GET(EDNA_IRQ_JOB_DONE_ALL, status) | FIELD_GET(EDNA_IRQ_JOB_ERROR_ALL, status);
 	for_each_set_bit(q, &done, edev->caps.num_queues)
@@ -268,7 +250,43 @@ static irqreturn_t edna_hw_irq(int irq, void *arg)
 	st->dev_error += !!(status & EDNA_IRQ_DEV_ERROR);
 	spin_unlock(&edev->fault_lock);
 	edna_dbg(edev, IRQ, "status %#x\n", status);
-	return IRQ_HANDLED;
+}
+
+/*
+ * Causes that arrive while the handler runs would raise an interrupt the
+ * kernel drops (it is already in progress): look again before returning,
+ * a bounded number of times.
+ */
+#define EDNA_IRQ_ROUNDS		16
+
+static irqreturn_t edna_hw_irq(int irq, void *arg)
+{
+	struct edna_device *edev = arg;
+	irqreturn_t ret = IRQ_NONE;
+	u32 status;
+	int round;
+
+	for (round = 0; round < EDNA_IRQ_ROUNDS; round++) {
+		status = edna_rd(edev, EDNA_REG_IRQ_STATUS);
+		/* All-ones: the device fell off the bus (surprise removal). */
+		if (status == ~0u)
+			break;
+		status &= edna_rd(edev, EDNA_REG_IRQ_MASK);
+		if (!status)
+			break;
+
+		/* The fault latch clears on ack: read it first. */
+		if (status & EDNA_IRQ_MMU_FAULT)
+			edna_hw_read_fault(edev);
+		if (status & EDNA_IRQ_DEV_ERROR)
+			dev_err_ratelimited(edev->drm.dev, "device error %#x\n",
+					    edna_rd(edev, EDNA_REG_DEV_ERROR));
+		/* Ack before processing: a completion after this raises it again. */
+		edna_wr(edev, EDNA_REG_IRQ_STATUS, status);
+		edna_hw_irq_causes(edev, status);
+		ret = IRQ_HANDLED;
+	}
+	return ret;
 }
 
 /**
@@ -492,6 +510,18 @@ int edna_hw_queue_reset(struct edna_device *edev, u32 queue)
 	edna_hw_ring_abort(edev, ring, EDNA_JOB_ABORTED);
 	edna_dbg(edev, HW, "queue %u reset\n", queue);
 	return 0;
+}
+
+/**
+ * edna_hw_ring_poll() - process a queue's completions without an interrupt
+ * @edev: the device
+ * @queue: hardware queue
+ *
+ * Before declaring a job hung: its completion interrupt may have been lost.
+ */
+void edna_hw_ring_poll(struct edna_device *edev, u32 queue)
+{
+	edna_hw_ring_complete(edev, &edev->rings[queue]);
 }
 
 /* True when every descriptor written to the queue has been completed. */

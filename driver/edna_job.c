@@ -360,7 +360,11 @@ static bool edna_job_not_hung(struct edna_job *job)
 	u32 progress;
 
 	/* The diagnostics own the rings, and reset them as they see fit. */
-	if (edev->paused || !hw_fence || dma_fence_is_signaled(hw_fence))
+	if (edev->paused || !hw_fence)
+		return true;
+	/* A job the device finished, whose interrupt went missing, is no hang. */
+	edna_hw_ring_poll(edev, jq->queue);
+	if (dma_fence_is_signaled(hw_fence))
 		return true;
 	/*
 	 * Long decoder jobs are legitimate: a queue whose progress counter
@@ -743,8 +747,19 @@ bool edna_job_wait_retiring(struct edna_device *edev, int seq, unsigned long dea
 						atomic_read(&edev->retire_seq) != seq, left) > 0;
 }
 
+/* Jiffies until an absolute CLOCK_MONOTONIC deadline; 0 once it passed. */
+static long edna_deadline_jiffies(s64 deadline_ns)
+{
+	s64 now = ktime_get_ns();
+
+	/* Compared first: the difference from a far past deadline overflows. */
+	if (deadline_ns <= now)
+		return 0;
+	return min_t(u64, nsecs_to_jiffies64(deadline_ns - now) + 1, MAX_SCHEDULE_TIMEOUT);
+}
+
 /* Wait for every job using a buffer; report the error of a failed one. */
-static int edna_wait_bo(struct drm_file *file, struct drm_edna_wait *args, long timeout)
+static int edna_wait_bo(struct drm_file *file, struct drm_edna_wait *args)
 {
 	struct drm_gem_object *obj;
 	struct dma_resv_iter cursor;
@@ -756,7 +771,12 @@ static int edna_wait_bo(struct drm_file *file, struct drm_edna_wait *args, long 
 	obj = drm_gem_object_lookup(file, args->seqno);
 	if (!obj)
 		return -ENOENT;
-	ret = dma_resv_wait_timeout(obj->resv, DMA_RESV_USAGE_BOOKKEEP, true, timeout);
+	/* Jiffies may lag the clock: a wait can end early, so wait again. */
+	do {
+		ret = dma_resv_wait_timeout(obj->resv, DMA_RESV_USAGE_BOOKKEEP, true,
+					    edna_deadline_jiffies(args->deadline_ns));
+	} while (!ret && (s64)ktime_get_ns() < args->deadline_ns &&
+		 !dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP));
 	if (ret > 0 || (!ret && dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP))) {
 		/* Locked: the unlocked walk skips signalled fences, and errors with them. */
 		ret = dma_resv_lock_interruptible(obj->resv, NULL);
@@ -791,23 +811,11 @@ static struct edna_job_result *edna_job_result_find(struct edna_file *efile, u64
 	return NULL;
 }
 
-/* Jiffies until an absolute CLOCK_MONOTONIC deadline; 0 once it passed. */
-static long edna_deadline_jiffies(s64 deadline_ns)
-{
-	s64 now = ktime_get_ns();
-
-	/* Compared first: the difference from a far past deadline overflows. */
-	if (deadline_ns <= now)
-		return 0;
-	return min_t(u64, nsecs_to_jiffies64(deadline_ns - now) + 1, MAX_SCHEDULE_TIMEOUT);
-}
-
 int edna_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
 {
 	struct edna_file *efile = file->driver_priv;
 	struct edna_device *edev = efile->edev;
 	struct drm_edna_wait *args = data;
-	long timeout = edna_deadline_jiffies(args->deadline_ns);
 	struct edna_job_result *r;
 	long ret;
 
@@ -816,7 +824,7 @@ int edna_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
 		return -EINVAL;
 	}
 	if (args->flags & EDNA_WAIT_BO)
-		return edna_wait_bo(file, args, timeout);
+		return edna_wait_bo(file, args);
 
 	spin_lock(&efile->results_lock);
 	if (args->seqno > atomic64_read(&edev->job_seqno)) {
@@ -832,7 +840,12 @@ int edna_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
 	if (IS_ERR(r))
 		return PTR_ERR(r);
 
-	ret = dma_fence_wait_timeout(r->finished, true, timeout);
+	/* Jiffies may lag the clock: a wait can end early, so wait again. */
+	do {
+		ret = dma_fence_wait_timeout(r->finished, true,
+					     edna_deadline_jiffies(args->deadline_ns));
+	} while (!ret && (s64)ktime_get_ns() < args->deadline_ns &&
+		 !dma_fence_is_signaled(r->finished));
 	if (ret > 0 || dma_fence_is_signaled(r->finished)) {
 		u32 size = min_t(u32, args->result_size, sizeof(r->rec));
 
