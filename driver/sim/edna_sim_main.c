@@ -94,14 +94,25 @@ static const struct irq_domain_ops edna_sim_irq_ops = {
 static void edna_sim_irq_work(struct irq_work *work)
 {
 	struct edna_sim *sim = container_of(work, struct edna_sim, irq_work);
+	struct irq_data *d = irq_domain_get_irq_data(sim->domain, irq_find_mapping(sim->domain, 0));
 	bool pending;
 
 	/* Deliver only what is still pending: a spurious call counts as unhandled. */
 	spin_lock(&sim->lock);
 	pending = sim->irq_status & sim->irq_mask;
 	spin_unlock(&sim->lock);
-	if (pending)
-		generic_handle_domain_irq(sim->domain, 0);
+	if (!pending)
+		return;
+	/*
+	 * The kernel drops an interrupt whose handler is running on another
+	 * CPU; a level-triggered line would stay asserted, so try again once
+	 * that handler is done.
+	 */
+	if (d && irqd_irq_inprogress(d)) {
+		irq_work_queue(&sim->irq_work);
+		return;
+	}
+	generic_handle_domain_irq(sim->domain, 0);
 }
 
 static int edna_sim_irq_init(struct edna_sim *sim)
