@@ -83,7 +83,14 @@ $(BUILD)/selftests/%: selftests/%.c $(SELFTEST_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-sign-compare -Wno-clobbered -Wno-unused-parameter -I$(KSFT_DIR) -Iuapi/drm $(DRM_CFLAGS) -o $@ $< $(DRM_LIBS) -lpthread
 
-userspace: $(BENCH) $(LIBACCEL_A) $(LIBACCEL_SO) $(BUILD)/libaccel/libaccel.pc $(TOOLS) $(SELFTESTS) $(HOST_TESTS)
+# Further parts of the userspace build, a fragment each: they add targets
+# to USERSPACE_EXTRA and may give a test of HOST_TESTS or SELFTESTS a rule
+# of its own (an explicit rule wins over the patterns above).
+USERSPACE_EXTRA :=
+include $(sort $(wildcard mk/*.mk))
+
+userspace: $(BENCH) $(LIBACCEL_A) $(LIBACCEL_SO) $(BUILD)/libaccel/libaccel.pc $(TOOLS) \
+	$(SELFTESTS) $(HOST_TESTS) $(USERSPACE_EXTRA)
 
 check: deps
 	@tools/check.sh

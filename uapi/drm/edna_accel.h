@@ -530,6 +530,231 @@ struct drm_edna_wait {
 
 #define EDNA_WAIT_KEPT_RESULTS		1024
 
+/*
+ * Compiled graphs (Documentation/graph-format.rst)
+ * ================================================
+ *
+ * An EDNA_JOB_GRAPH job runs the graph at its @src with the argument
+ * block at its @dst.  A graph is a header followed by op_count op
+ * records, op_size bytes apart, all little endian.  The device reads
+ * the graph, its operands and the argument block through the job's
+ * address space, like any access; a graph is untrusted input, and a bad
+ * one ends its own job with EDNA_STATUS_BAD_GRAPH (reason: enum
+ * drm_edna_graph_error) or EDNA_STATUS_MMU_FAULT, @op_index saying
+ * where, and nothing else happens.
+ *
+ * Activations are f32 matrices of rows x columns, row major, dense.  A
+ * step of the graph processes "rows" tokens (see struct
+ * drm_edna_graph_args); every op's operands that are "per row" hold
+ * that many rows.
+ */
+#define EDNA_GRAPH_MAGIC		0x474e4445u	/* "EDNG" */
+#define EDNA_GRAPH_VERSION_MAJOR	1
+#define EDNA_GRAPH_VERSION_MINOR	0
+
+#define EDNA_GRAPH_MAX_OPS		4096
+#define EDNA_GRAPH_MAX_TOKENS		512	/* rows of one step */
+#define EDNA_GRAPH_MAX_STEPS		256	/* decode steps of one job */
+#define EDNA_GRAPH_MAX_DIM		(1u << 20)	/* any one dimension */
+#define EDNA_GRAPH_MAX_SEQ		32768	/* KV cache positions */
+
+/* drm_edna_job_result.op_index of an error in the header or arguments */
+#define EDNA_GRAPH_NO_OP		0xffffffffu
+
+/**
+ * struct drm_edna_graph_header - the start of a graph
+ * @magic: EDNA_GRAPH_MAGIC
+ * @version_major: EDNA_GRAPH_VERSION_MAJOR; another major is rejected
+ * @version_minor: the minor the graph was built for; any is accepted
+ *	(a minor only adds opcodes, flags and fields that are zero when
+ *	unused, so a device runs a newer graph that uses nothing newer,
+ *	and fails one that does at the first op that does)
+ * @header_size: bytes of header, at least 64; bytes past what the
+ *	device knows must be zero
+ * @op_size: bytes from one op record to the next, at least 128; bytes
+ *	past what the device knows must be zero
+ * @op_count: op records, 1 to EDNA_GRAPH_MAX_OPS
+ * @max_tokens: rows the graph's activation buffers hold, 1 to
+ *	EDNA_GRAPH_MAX_TOKENS: a step of more tokens is rejected
+ * @flags: must be zero
+ * @reserved: must be zero
+ */
+struct drm_edna_graph_header {
+	__u32 magic;
+	__u16 version_major;
+	__u16 version_minor;
+	__u32 header_size;
+	__u32 op_size;
+	__u32 op_count;
+	__u32 max_tokens;
+	__u32 flags;
+	__u32 reserved[9];
+};
+
+/**
+ * enum drm_edna_graph_opcode - what an op computes
+ *
+ * R is the step's rows (1 with EDNA_GOP_LAST_ROW, see there); "[a x b]"
+ * is an f32 matrix of a rows of b columns unless a dtype is named.
+ * Operands are drm_edna_graph_op.dst and .src[]; dims are .dim[].
+ *
+ * @EDNA_GOP_EMBED: dst[R x d] = rows of the table src[0] [vocab x d]
+ *	(dtype) picked by the step's tokens.  dim: d, vocab.
+ * @EDNA_GOP_RMSNORM: dst[R x d] = x / sqrt(mean(x^2) + eps) * w, x =
+ *	src[0] [R x d], w = src[1] [1 x d].  dim: d.  param[0]: eps (f32).
+ * @EDNA_GOP_MATMUL: dst[R x n] = x W^T, x = src[0] [R x k], W = src[1]
+ *	[n x k] (dtype).  dim: n, k.
+ * @EDNA_GOP_ROPE: dst = src[0] [R x heads*hd] with each head's pairs
+ *	(2i, 2i+1) rotated by p * theta^(-2i/hd), p the row's position.
+ *	dim: heads, hd (even).  param[0]: theta (f32).  dst may be src[0].
+ * @EDNA_GOP_KV_APPEND: rows p..p+R-1 of the cache dst [max_seq x w] =
+ *	src[0] [R x w], p the step's first position.  dim: w, max_seq.
+ * @EDNA_GOP_ATTENTION: causal attention of src[0] (queries, [R x
+ *	heads*hd]) over the caches src[1] (keys) and src[2] (values), both
+ *	[max_seq x kv_heads*hd]: row r, at position p, attends to cache
+ *	rows 0..p; query head h uses cache head h / (heads / kv_heads).
+ *	dst [R x heads*hd].  dim: heads, kv_heads, hd, max_seq.
+ *	param[0]: the score scale (f32); 0 means 1/sqrt(hd).
+ * @EDNA_GOP_ADD: dst[R x n] = src[0] + src[1].  dim: n.
+ * @EDNA_GOP_MUL: dst[R x n] = src[0] * src[1], elementwise.  dim: n.
+ * @EDNA_GOP_SILU_MUL: dst[R x n] = silu(src[0]) * src[1], silu(a) =
+ *	a / (1 + exp(-a)).  dim: n.
+ * @EDNA_GOP_SOFTMAX: dst[R x n] = softmax of each row of src[0].  dim: n.
+ * @EDNA_GOP_ARGMAX: the index of the largest element of the last row of
+ *	src[0] [R x n] (the first one on ties), as a __u32 at dst when dst
+ *	is not 0, and as the token of the job's next step (see struct
+ *	drm_edna_graph_args).  dim: n.
+ * @EDNA_GOP_COPY: dim[0] bytes from src[0] to dst, once per step, not
+ *	per row: moves between memory tiers.  The ranges must not overlap.
+ */
+enum drm_edna_graph_opcode {
+	EDNA_GOP_EMBED = 1,
+	EDNA_GOP_RMSNORM = 2,
+	EDNA_GOP_MATMUL = 3,
+	EDNA_GOP_ROPE = 4,
+	EDNA_GOP_KV_APPEND = 5,
+	EDNA_GOP_ATTENTION = 6,
+	EDNA_GOP_ADD = 7,
+	EDNA_GOP_MUL = 8,
+	EDNA_GOP_SILU_MUL = 9,
+	EDNA_GOP_SOFTMAX = 10,
+	EDNA_GOP_ARGMAX = 11,
+	EDNA_GOP_COPY = 12,
+};
+
+/**
+ * enum drm_edna_graph_dtype - element type of a weight operand
+ * @EDNA_DTYPE_F32: IEEE binary32
+ * @EDNA_DTYPE_F16: IEEE binary16
+ * @EDNA_DTYPE_Q8_0: blocks of 32 elements: an f16 scale d, then 32
+ *	int8 q; element i is d * q[i] (34 bytes a block, GGML's Q8_0)
+ * @EDNA_DTYPE_Q4_0: blocks of 32 elements: an f16 scale d, then 16
+ *	bytes; element i < 16 is d * ((byte[i] & 0xf) - 8), element i + 16
+ *	is d * ((byte[i] >> 4) - 8) (18 bytes a block, GGML's Q4_0)
+ *
+ * Only EMBED's table and MATMUL's W have a dtype; a quantised one needs
+ * rows whose length is a multiple of 32.  Every other operand is f32
+ * and its op's dtype must be EDNA_DTYPE_F32.
+ */
+enum drm_edna_graph_dtype {
+	EDNA_DTYPE_F32 = 0,
+	EDNA_DTYPE_F16 = 1,
+	EDNA_DTYPE_Q8_0 = 2,
+	EDNA_DTYPE_Q4_0 = 3,
+};
+
+/*
+ * EDNA_GOP_LAST_ROW, drm_edna_graph_op.flags: only the last row of the
+ * step: per-row inputs are read from row R-1, and the result is row 0 of
+ * dst, R being 1 for the op.  For what only the next token needs (the
+ * classifier, ARGMAX) when a step feeds a batch of prompt tokens.  Not
+ * for KV_APPEND, ATTENTION, EMBED or COPY.
+ */
+#define EDNA_GOP_LAST_ROW		0x1u
+
+/**
+ * struct drm_edna_graph_op - one op record
+ * @opcode: enum drm_edna_graph_opcode
+ * @dtype: enum drm_edna_graph_dtype of the op's weight operand
+ * @flags: EDNA_GOP_LAST_ROW or zero
+ * @pad: must be zero
+ * @dim: dimensions, per opcode; unused ones must be zero
+ * @dst: device virtual address of the output, 4-byte aligned
+ * @src: device virtual addresses of the inputs, 4-byte aligned (2-byte
+ *	for a f16, q8_0 or q4_0 operand); unused ones must be zero
+ * @param: f32 parameters as their bits, per opcode; unused ones zero
+ * @reserved: must be zero
+ */
+struct drm_edna_graph_op {
+	__u16 opcode;
+	__u8 dtype;
+	__u8 flags;
+	__u32 pad;
+	__u32 dim[4];
+	__u64 dst;
+	__u64 src[3];
+	__u32 param[4];
+	__u64 reserved[7];
+};
+
+/**
+ * struct drm_edna_graph_args - the argument block of a GRAPH job
+ * @pos: position of tokens[0] in the sequence
+ * @n_tokens: tokens the first step processes, 1 to the graph's max_tokens
+ * @steps: steps to run, 1 to EDNA_GRAPH_MAX_STEPS; more than one needs a
+ *	graph with an ARGMAX
+ * @flags: must be zero
+ * @tokens: token ids, n_tokens + steps of them: the first step runs
+ *	rows tokens[0..n_tokens-1] at positions pos..pos+n_tokens-1; step
+ *	s > 0 runs one row, tokens[n_tokens+s-1], at position
+ *	pos+n_tokens+s-1.  Step s's ARGMAX is written to tokens[n_tokens+s]:
+ *	one job decodes @steps tokens without the host.
+ *
+ * The device writes only the tokens; the block is read at the start of
+ * every step.
+ */
+struct drm_edna_graph_args {
+	__u32 pos;
+	__u32 n_tokens;
+	__u32 steps;
+	__u32 flags;
+	__u32 tokens[];
+};
+
+/**
+ * enum drm_edna_graph_error - why a graph was rejected,
+ *	drm_edna_job_result.reason with EDNA_STATUS_BAD_GRAPH
+ * @EDNA_GRAPH_ERR_MAGIC: not a graph
+ * @EDNA_GRAPH_ERR_VERSION: a major version the device does not run
+ * @EDNA_GRAPH_ERR_HEADER: header_size, op_size, op_count, max_tokens,
+ *	flags or reserved out of range
+ * @EDNA_GRAPH_ERR_OPCODE: an opcode the device does not know
+ * @EDNA_GRAPH_ERR_DTYPE: a dtype the op does not take
+ * @EDNA_GRAPH_ERR_DIMS: a dimension zero, too large, inconsistent, or
+ *	whose sizes overflow
+ * @EDNA_GRAPH_ERR_OPERAND: an operand misaligned, missing, overlapping
+ *	where it must not, or set where it must be zero
+ * @EDNA_GRAPH_ERR_FIELD: unknown flags, or non-zero pad, reserved or
+ *	unused fields
+ * @EDNA_GRAPH_ERR_ARGS: the argument block: n_tokens, steps or flags
+ *	out of range
+ * @EDNA_GRAPH_ERR_TOKEN: a token id not below EMBED's vocab
+ * @EDNA_GRAPH_ERR_POSITION: a position not below the op's max_seq
+ */
+enum drm_edna_graph_error {
+	EDNA_GRAPH_ERR_MAGIC = 1,
+	EDNA_GRAPH_ERR_VERSION = 2,
+	EDNA_GRAPH_ERR_HEADER = 3,
+	EDNA_GRAPH_ERR_OPCODE = 4,
+	EDNA_GRAPH_ERR_DTYPE = 5,
+	EDNA_GRAPH_ERR_DIMS = 6,
+	EDNA_GRAPH_ERR_OPERAND = 7,
+	EDNA_GRAPH_ERR_FIELD = 8,
+	EDNA_GRAPH_ERR_ARGS = 9,
+	EDNA_GRAPH_ERR_TOKEN = 10,
+	EDNA_GRAPH_ERR_POSITION = 11,
+};
+
 #if defined(__cplusplus)
 }
 #endif
