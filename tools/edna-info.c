@@ -3,7 +3,6 @@
  * edna-info: print what every edna device reports about itself.
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "accel.h"
 
@@ -61,7 +60,7 @@ static int print_params(struct accel_device *dev, unsigned int index)
 
 		if (ret) {
 			fprintf(stderr, "edna-info: device %u: GET_PARAM %s: %s\n", index,
-				params[i].name, strerror(-ret));
+				params[i].name, accel_strerror(ret));
 			return ret;
 		}
 		printf("%s%s=%llu", i ? ", " : "  GET_PARAM ", params[i].name,
@@ -79,12 +78,12 @@ static int print_device(unsigned int index)
 
 	ret = accel_open(index, &dev);
 	if (ret) {
-		fprintf(stderr, "edna-info: device %u: %s\n", index, strerror(-ret));
+		fprintf(stderr, "edna-info: device %u: %s\n", index, accel_strerror(ret));
 		return ret;
 	}
 	ret = accel_device_info(dev, &info, sizeof(info));
 	if (ret) {
-		fprintf(stderr, "edna-info: device %u: query: %s\n", index, strerror(-ret));
+		fprintf(stderr, "edna-info: device %u: query: %s\n", index, accel_strerror(ret));
 		accel_close(dev);
 		return ret;
 	}
@@ -121,7 +120,7 @@ int main(void)
 	int i, ret = 0;
 
 	if (n < 0) {
-		fprintf(stderr, "edna-info: %s\n", strerror(-n));
+		fprintf(stderr, "edna-info: %s\n", accel_strerror(n));
 		return 1;
 	}
 	if (n == 0) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * libaccel: device discovery and the identity ioctls.
+ * libaccel: device discovery, opening and closing, and the identity ioctls.
  *
  * Bookworm's libdrm predates accel nodes, so discovery walks
  * /sys/class/accel itself; libdrm is used for what works on any DRM fd.
@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,17 +62,61 @@ static int list_edna_minors(int *minors, int max)
 
 #define ACCEL_MAX_DEVICES 64
 
-int accel_device_count(void)
+ACCEL_EXPORT int accel_device_count(void)
 {
 	int minors[ACCEL_MAX_DEVICES];
 
 	return list_edna_minors(minors, ACCEL_MAX_DEVICES);
 }
 
-int accel_open_path(const char *path, struct accel_device **dev)
+int accel_device_init(struct accel_device *dev, int fd)
+{
+	int ret = pthread_mutex_init(&dev->bo_lock, NULL);
+
+	if (ret)
+		return -ret;
+	dev->fd = fd;
+	dev->bos = NULL;
+	return 0;
+}
+
+void accel_device_fini(struct accel_device *dev)
+{
+	pthread_mutex_destroy(&dev->bo_lock);
+}
+
+ACCEL_EXPORT int accel_open_fd(int fd, struct accel_device **dev)
 {
 	struct accel_device *d;
 	drmVersionPtr v;
+	int ret;
+
+	if (fd < 0 || !dev)
+		return -EINVAL;
+	/* drmGetVersion() fails with errno set, unless libdrm gave up itself. */
+	errno = 0;
+	v = drmGetVersion(fd);
+	if (!v)
+		return errno ? -errno : -ENODEV;
+	ret = strcmp(v->name, "edna") ? -ENODEV : 0;
+	drmFreeVersion(v);
+	if (ret)
+		return ret;
+
+	d = malloc(sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	ret = accel_device_init(d, fd);
+	if (ret) {
+		free(d);
+		return ret;
+	}
+	*dev = d;
+	return 0;
+}
+
+ACCEL_EXPORT int accel_open_path(const char *path, struct accel_device **dev)
+{
 	int fd, ret;
 
 	if (!path || !dev)
@@ -79,32 +124,13 @@ int accel_open_path(const char *path, struct accel_device **dev)
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-
-	v = drmGetVersion(fd);
-	if (!v) {
-		ret = errno ? -errno : -ENODEV;
-		goto err_close;
-	}
-	ret = strcmp(v->name, "edna") ? -ENODEV : 0;
-	drmFreeVersion(v);
+	ret = accel_open_fd(fd, dev);
 	if (ret)
-		goto err_close;
-
-	d = calloc(1, sizeof(*d));
-	if (!d) {
-		ret = -ENOMEM;
-		goto err_close;
-	}
-	d->fd = fd;
-	*dev = d;
-	return 0;
-
-err_close:
-	close(fd);
+		close(fd);
 	return ret;
 }
 
-int accel_open(unsigned int index, struct accel_device **dev)
+ACCEL_EXPORT int accel_open(unsigned int index, struct accel_device **dev)
 {
 	int minors[ACCEL_MAX_DEVICES];
 	char path[64];
@@ -121,21 +147,22 @@ int accel_open(unsigned int index, struct accel_device **dev)
 	return accel_open_path(path, dev);
 }
 
-void accel_close(struct accel_device *dev)
+ACCEL_EXPORT void accel_close(struct accel_device *dev)
 {
 	if (!dev)
 		return;
+	accel_device_fini(dev);
 	close(dev->fd);
 	free(dev);
 }
 
-int accel_fd(const struct accel_device *dev)
+ACCEL_EXPORT int accel_fd(const struct accel_device *dev)
 {
 	return dev ? dev->fd : -EINVAL;
 }
 
-int accel_get_param(struct accel_device *dev, uint32_t param, uint32_t index,
-		    uint64_t *value)
+ACCEL_EXPORT int accel_get_param(struct accel_device *dev, uint32_t param, uint32_t index,
+				 uint64_t *value)
 {
 	struct drm_edna_get_param args = { .param = param, .index = index };
 	int ret;
@@ -148,8 +175,8 @@ int accel_get_param(struct accel_device *dev, uint32_t param, uint32_t index,
 	return ret;
 }
 
-int accel_device_info(struct accel_device *dev, struct drm_edna_device_info *info,
-		      size_t size)
+ACCEL_EXPORT int accel_device_info(struct accel_device *dev,
+				   struct drm_edna_device_info *info, size_t size)
 {
 	struct drm_edna_query q = {
 		.id = EDNA_QUERY_DEVICE_INFO,
