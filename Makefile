@@ -43,19 +43,7 @@ LIBACCEL_OBJS := $(patsubst libaccel/%.c,$(BUILD)/libaccel/%.o,$(wildcard libacc
 LIBACCEL_A := $(BUILD)/libaccel/libaccel.a
 LIBACCEL_SO := $(BUILD)/libaccel/libaccel.so
 LIBACCEL_CFLAGS := -Ilibaccel -Iuapi/drm $(DRM_CFLAGS)
-
-$(BUILD)/libaccel/%.o: libaccel/%.c libaccel/accel.h libaccel/accel_internal.h uapi/drm/edna_accel.h
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fPIC -fvisibility=default $(LIBACCEL_CFLAGS) -c -o $@ $<
-
-$(LIBACCEL_A): $(LIBACCEL_OBJS)
-	$(AR) rcs $@ $^
-
-$(LIBACCEL_SO): $(LIBACCEL_OBJS)
-	$(CC) -shared -Wl,-soname,libaccel.so.0 -o $@ $^ $(DRM_LIBS)
-
-$(BUILD)/libaccel/libaccel.pc: libaccel/libaccel.pc.in
-	sed 's|@PREFIX@|/usr/local|' $< > $@
+# Their rules, and make install: mk/libaccel.mk.
 
 TOOLS := $(BUILD)/tools/edna-info
 
