@@ -86,7 +86,8 @@ static int edna_get_param_value(struct edna_device *edev, u32 param, u32 index, 
 		*value = caps->power_up_us;
 		break;
 	case EDNA_PARAM_FEATURES:
-		*value = EDNA_FEATURE_TIMELINE_SYNCOBJ | EDNA_FEATURE_JOB_RESULT;
+		*value = EDNA_FEATURE_TIMELINE_SYNCOBJ | EDNA_FEATURE_JOB_RESULT |
+			 EDNA_FEATURE_GRAPH;
 		break;
 	case EDNA_PARAM_CLIENT_HOST_LIMIT:
 		*value = READ_ONCE(edev->host_limit);

@@ -135,8 +135,9 @@ static int edna_job_status_errno(u32 status)
 	case EDNA_JOB_MMU_FAULT:
 		return -EFAULT;
 	case EDNA_JOB_BAD_DESC:
-	case EDNA_JOB_BAD_GRAPH:
 		return -EINVAL;
+	case EDNA_JOB_BAD_GRAPH:
+		return -ENOEXEC;
 	case EDNA_JOB_ABORTED:
 		/* Never reaches userspace: recovery runs the job again. */
 		return -EAGAIN;

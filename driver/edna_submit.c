@@ -219,8 +219,10 @@ static int edna_job_check(struct edna_device *edev, const struct drm_edna_job *j
 			return -EINVAL;
 		break;
 	case EDNA_JOB_GRAPH:
-		/* The graph format comes with the graph executor. */
-		return -EOPNOTSUPP;
+		/* The device checks the graph itself; here only its addresses. */
+		if (!j->src || !j->dst || j->size || j->pattern || j->src >= limit)
+			return -EINVAL;
+		break;
 	default:
 		return -EINVAL;
 	}

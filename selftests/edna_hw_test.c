@@ -99,13 +99,14 @@ TEST_F(edna_hw, bad_index_is_einval)
 	EXPECT_EQ(-EINVAL, edna_get_param(self->fd, EDNA_PARAM_NUM_QUEUES, 1, &v));
 }
 
-TEST_F(edna_hw, features_include_timeline_syncobj_and_job_result)
+TEST_F(edna_hw, features_include_timeline_syncobj_job_result_and_graph)
 {
 	__u64 v = 0;
 
 	ASSERT_EQ(0, edna_get_param(self->fd, EDNA_PARAM_FEATURES, 0, &v));
 	EXPECT_NE(0, v & EDNA_FEATURE_TIMELINE_SYNCOBJ);
 	EXPECT_NE(0, v & EDNA_FEATURE_JOB_RESULT);
+	EXPECT_NE(0, v & EDNA_FEATURE_GRAPH);
 	/* Bits nobody has defined yet stay clear. */
 	EXPECT_EQ(0, v & ~(EDNA_FEATURE_TIMELINE_SYNCOBJ | EDNA_FEATURE_JOB_RESULT |
 			   EDNA_FEATURE_GRAPH));

@@ -708,8 +708,16 @@ TEST_F(edna_job, bad_submissions_are_rejected)
 	EXPECT_EQ(-EINVAL, edna_submit(self->fd, &j, 1));
 	j.op = EDNA_JOB_COPY, j.size = 4096, j.src = (1ULL << 39) - 10;
 	EXPECT_EQ(-EINVAL, edna_submit(self->fd, &j, 1));
-	j.op = EDNA_JOB_GRAPH, j.size = 0, j.src = 0;
-	EXPECT_EQ(-EOPNOTSUPP, edna_submit(self->fd, &j, 1));
+	/* A graph job names its graph and its argument block, and nothing else. */
+	j.op = EDNA_JOB_GRAPH, j.size = 0, j.src = 0, j.dst = b.va;
+	EXPECT_EQ(-EINVAL, edna_submit(self->fd, &j, 1));
+	j.src = b.va, j.dst = 0;
+	EXPECT_EQ(-EINVAL, edna_submit(self->fd, &j, 1));
+	j.dst = b.va, j.size = 4;
+	EXPECT_EQ(-EINVAL, edna_submit(self->fd, &j, 1));
+	j.size = 0, j.src = 1ULL << 39;
+	EXPECT_EQ(-EINVAL, edna_submit(self->fd, &j, 1));
+	j.src = 0;
 	j.op = EDNA_JOB_NOP, j.dst = 0;
 	j.flags = 1;
 	EXPECT_EQ(-EINVAL, edna_submit(self->fd, &j, 1));

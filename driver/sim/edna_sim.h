@@ -4,6 +4,7 @@
 #define __EDNA_SIM_H__
 
 #include <linux/irq_work.h>
+#include <linux/mutex.h>
 #include <linux/regmap.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -84,6 +85,8 @@ struct edna_sim;
  * @hung: the fetched job stalls: BUSY, no progress, until reset
  * @inv_pending: an MMU invalidation waits for @work to finish the chunk
  *	it is in, which may use translations from before it
+ * @scratch: @work's memory for a graph's attention scores,
+ *	EDNA_GRAPH_MAX_SEQ floats; only @work uses it
  */
 struct edna_sim_queue {
 	struct edna_sim *sim;
@@ -105,6 +108,7 @@ struct edna_sim_queue {
 	bool hang_armed;
 	bool hung;
 	bool inv_pending;
+	float *scratch;
 };
 
 /**
@@ -113,7 +117,7 @@ struct edna_sim_queue {
  * @params: its shape
  * @parent: owner of @regmap; the platform device's parent
  * @pdev: the platform device the edna driver binds to
- * @regmap: the register map, served by edna_sim_reg_read/write
+ * @regmap: the register map the bus sees, served by edna_sim_regs.c
  * @fwnode: names @domain
  * @domain: the interrupt controller of this device, one line
  * @irq_work: delivers the line from interrupt context
@@ -121,8 +125,21 @@ struct edna_sim_queue {
  * @boot_work: completes a reset or a power-up, the way firmware boot would
  * @debugfs: this device's knobs
  * @chunk_delay_us: fault injection: sleep after each chunk of a job
+ * @ops_cpu: EDNA_OPS_CPU_* the op kernels may use on this CPU
  * @fail_resets: fault injection: the next this many device resets fail,
  *	the device halts instead of booting; under @lock
+ * @mmio_all_ones: fault injection: the bus reads every register as
+ *	0xffffffff, as it does from a PCIe device that fell off the bus;
+ *	writes still reach the model.  Read without @lock: a register read
+ *	races the knob as a read on silicon races the link going down
+ * @share_lock: serialises the second device on the line: attaching,
+ *	detaching and raising.  Taken before @lock
+ * @share_attached: fault injection: a second device's handler is on the
+ *	interrupt line, requested IRQF_SHARED; under @share_lock
+ * @share_pending: interrupts the second device raised that its handler
+ *	has not claimed yet; under @lock
+ * @share_handled: interrupts the second device's handler claimed; under
+ *	@lock
  * @mem: device memories by target (DRAM, SRAM; HOST is NULL), allocated
  *	at creation.  The pointers are constant; the contents are written by
  *	the queue engines without locks (concurrent jobs writing the same
@@ -169,7 +186,13 @@ struct edna_sim {
 	struct work_struct boot_work;
 	struct dentry *debugfs;
 	u32 chunk_delay_us;
+	u32 ops_cpu;
 	u32 fail_resets;
+	bool mmio_all_ones;
+	struct mutex share_lock;	/* see @share_lock above */
+	bool share_attached;
+	u32 share_pending;
+	u64 share_handled;
 	u8 *mem[EDNA_NUM_TARGETS];
 	u64 mem_size[EDNA_NUM_TARGETS];
 	struct edna_sim_queue queues[EDNA_MAX_QUEUES];
@@ -235,6 +258,8 @@ struct edna_sim_addr {
  * @fault: the job stopped at a translation fault or bus error
  * @fault_va: the VA of the access that faulted
  * @fault_info: MMU_FAULT_INFO of the fault, VALID included
+ * @op_index: GRAPH: the op being run, or that failed
+ * @graph_error: GRAPH: enum drm_edna_graph_error of a rejected graph
  *
  * Private to the queue's engine; on its stack.
  */
@@ -264,6 +289,8 @@ struct edna_sim_job {
 	bool fault;
 	u64 fault_va;
 	u32 fault_info;
+	u32 op_index;
+	u32 graph_error;
 };
 
 extern const struct regmap_config edna_sim_regmap_config;
@@ -291,6 +318,11 @@ void edna_sim_job_execute(struct edna_sim_job *job);
 void edna_sim_job_write_result(struct edna_sim_job *job);
 void edna_sim_job_result(const struct edna_sim_job *job, struct edna_hw_result *r);
 u64 edna_sim_job_ns(const struct edna_sim *sim, const struct edna_sim_job *job);
+void edna_sim_job_moved(struct edna_sim_job *job, u32 target, bool write, u64 n);
+
+/* edna_sim_graph.c: compiled graphs */
+u32 edna_sim_graph_cpu(void);
+void edna_sim_exec_graph(struct edna_sim_job *job);
 
 /* edna_sim_mmu.c: host memory by bus address, and address translation */
 struct page *edna_sim_host_page(u64 bus);
@@ -300,6 +332,9 @@ bool edna_sim_mmu_translate(struct edna_sim_job *job, u64 va, bool write,
 			    struct edna_sim_addr *a);
 void *edna_sim_mem_map(struct edna_sim *sim, const struct edna_sim_addr *a);
 void edna_sim_mem_unmap(const struct edna_sim_addr *a, void *p);
+
+/* edna_sim_main.c: a second device on the interrupt line */
+int edna_sim_share_irq(struct edna_sim *sim, bool on);
 
 /* edna_sim_debugfs.c: fault injection and visibility */
 void edna_sim_debugfs_init(struct edna_sim *sim);

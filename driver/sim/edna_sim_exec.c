@@ -24,7 +24,14 @@ static u64 edna_sim_page_left(u64 va)
 	return EDNA_PAGE_SIZE - (va & (EDNA_PAGE_SIZE - 1));
 }
 
-static void edna_sim_job_moved(struct edna_sim_job *job, u32 target, bool write, u64 n)
+/**
+ * edna_sim_job_moved() - count bytes a job moved
+ * @job: the job
+ * @target: EDNA_TARGET_* of the memory
+ * @write: written, not read
+ * @n: bytes
+ */
+void edna_sim_job_moved(struct edna_sim_job *job, u32 target, bool write, u64 n)
 {
 	job->bytes[target][write] += n;
 	job->pending[target][write] += n;
@@ -96,16 +103,6 @@ static void edna_sim_exec_copy(struct edna_sim_job *job)
 		job->pending_units++;
 		off += n;
 	}
-}
-
-/*
- * The hook for compiled graphs (Documentation/graph-format.rst, to come):
- * the graph is at job->src and its argument block at job->dst.  Until the
- * format exists every graph is rejected.
- */
-static void edna_sim_exec_graph(struct edna_sim_job *job)
-{
-	job->status = EDNA_JOB_BAD_GRAPH;
 }
 
 static bool edna_sim_desc_valid(const struct edna_sim_job *job)
@@ -203,7 +200,12 @@ void edna_sim_job_result(const struct edna_sim_job *job, struct edna_hw_result *
 	if (job->fault) {
 		r->reason = cpu_to_le32(FIELD_GET(EDNA_FAULT_REASON, job->fault_info));
 		r->fault_va = cpu_to_le64(job->fault_va);
+	} else if (job->status == EDNA_JOB_BAD_GRAPH) {
+		r->reason = cpu_to_le32(job->graph_error);
 	}
+	/* Which op failed; for a graph that ran to the end, 0. */
+	if (job->op == EDNA_OP_GRAPH && job->status != EDNA_JOB_OK)
+		r->op_index = cpu_to_le32(job->op_index);
 	r->cycles = cpu_to_le64(div_u64(edna_sim_job_ns(sim, job) * sim->params.clock_mhz, 1000));
 	r->macs = cpu_to_le64(job->macs);
 	for (t = 0; t < EDNA_NUM_TARGETS; t++)

@@ -22,6 +22,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "edna_accel.h"
 #include "edna_sim.h"
 
 #define EDNA_SIM_MAX_DEVICES	8
@@ -99,7 +100,7 @@ static void edna_sim_irq_work(struct irq_work *work)
 
 	/* Deliver only what is still pending: a spurious call counts as unhandled. */
 	spin_lock(&sim->lock);
-	pending = sim->irq_status & sim->irq_mask;
+	pending = (sim->irq_status & sim->irq_mask) || sim->share_pending;
 	spin_unlock(&sim->lock);
 	if (!pending)
 		return;
@@ -138,8 +139,65 @@ static int edna_sim_irq_init(struct edna_sim *sim)
 	return virq;
 }
 
+/*
+ * Fault injection: a second device on the line, as legacy PCI INTx lines
+ * are shared.  It claims only the interrupts it raised; the others are
+ * the edna driver's.
+ */
+static irqreturn_t edna_sim_share_irq_handler(int irq, void *arg)
+{
+	struct edna_sim *sim = arg;
+	unsigned long flags;
+	u32 n;
+
+	spin_lock_irqsave(&sim->lock, flags);
+	n = sim->share_pending;
+	sim->share_pending = 0;
+	sim->share_handled += n;
+	spin_unlock_irqrestore(&sim->lock, flags);
+	return n ? IRQ_HANDLED : IRQ_NONE;
+}
+
+/**
+ * edna_sim_share_irq() - put a second device on the interrupt line, or take it off
+ * @sim: the device
+ * @on: attach or detach its handler
+ *
+ * The second device requests the line IRQF_SHARED, as any driver of a
+ * shared line must; it gets it only if every other user did too.  That
+ * failure is the expected outcome of this probe, hence IRQF_PROBE_SHARED:
+ * request_irq() then fails quietly.
+ *
+ * Return: 0, or request_irq()'s error: -EBUSY when the line is not shared.
+ */
+int edna_sim_share_irq(struct edna_sim *sim, bool on)
+{
+	unsigned int virq = irq_find_mapping(sim->domain, 0);
+	unsigned long flags;
+	int ret;
+
+	guard(mutex)(&sim->share_lock);
+	if (on == sim->share_attached)
+		return 0;
+	if (on) {
+		ret = request_irq(virq, edna_sim_share_irq_handler,
+				  IRQF_SHARED | IRQF_PROBE_SHARED, dev_name(sim->parent), sim);
+		if (!ret)
+			sim->share_attached = true;
+		return ret;
+	}
+	/* A device that left the line raises nothing more on it. */
+	spin_lock_irqsave(&sim->lock, flags);
+	sim->share_pending = 0;
+	spin_unlock_irqrestore(&sim->lock, flags);
+	free_irq(virq, sim);
+	sim->share_attached = false;
+	return 0;
+}
+
 static void edna_sim_irq_fini(struct edna_sim *sim)
 {
+	edna_sim_share_irq(sim, false);
 	irq_work_sync(&sim->irq_work);
 	irq_dispose_mapping(irq_find_mapping(sim->domain, 0));
 	irq_domain_remove(sim->domain);
@@ -148,6 +206,10 @@ static void edna_sim_irq_fini(struct edna_sim *sim)
 
 static void edna_sim_free(struct edna_sim *sim)
 {
+	unsigned int i;
+
+	for (i = 0; i < sim->params.num_queues; i++)
+		vfree(sim->queues[i].scratch);
 	vfree(sim->mem[EDNA_TARGET_SRAM]);
 	vfree(sim->mem[EDNA_TARGET_DRAM]);
 	kfree(sim->ctx_root);
@@ -190,9 +252,17 @@ static struct edna_sim *edna_sim_create(int index)
 	sim->params.sram_kib = sram_kib;
 	sim->params.dram_kib = dram_mib * 1024;
 	spin_lock_init(&sim->lock);
+	mutex_init(&sim->share_lock);
 	INIT_WORK(&sim->boot_work, edna_sim_boot_work);
-	for (i = 0; i < sim->params.num_queues; i++)
+	sim->ops_cpu = edna_sim_graph_cpu();
+	for (i = 0; i < sim->params.num_queues; i++) {
 		edna_sim_queue_init(sim, i);
+		sim->queues[i].scratch = vmalloc_array(EDNA_GRAPH_MAX_SEQ, sizeof(float));
+		if (!sim->queues[i].scratch) {
+			edna_sim_free(sim);
+			return ERR_PTR(-ENOMEM);
+		}
+	}
 
 	sim->mem_size[EDNA_TARGET_DRAM] = (u64)sim->params.dram_kib * SZ_1K;
 	sim->mem_size[EDNA_TARGET_SRAM] = (u64)sim->params.sram_kib * SZ_1K;

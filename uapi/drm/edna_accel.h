@@ -497,6 +497,7 @@ struct drm_edna_job_result {
  * @flags: in, EDNA_WAIT_BO or zero
  * @status: out, 0 when the job succeeded, else the negative errno it
  *	failed with: -EFAULT (MMU fault), -EINVAL (rejected by the device),
+ *	-ENOEXEC (a malformed graph: see the record's reason),
  *	-EIO (bus or device error, or the device is wedged), -ETIMEDOUT (hung
  *	and was reset), -ECANCELED (on the device during an operator reset),
  *	-ESRCH (still queued when its file was closed), -ENODEV (the device
@@ -541,7 +542,10 @@ struct drm_edna_wait {
  * address space, like any access; a graph is untrusted input, and a bad
  * one ends its own job with EDNA_STATUS_BAD_GRAPH (reason: enum
  * drm_edna_graph_error) or EDNA_STATUS_MMU_FAULT, @op_index saying
- * where, and nothing else happens.
+ * where, and nothing else happens.  The graph and what the arguments
+ * decide (the first step's tokens, every position) are checked before
+ * any op runs; a fault or a token ARGMAX produced stops the job at the
+ * op that meets it, and what earlier ops wrote stays written.
  *
  * Activations are f32 matrices of rows x columns, row major, dense.  A
  * step of the graph processes "rows" tokens (see struct
@@ -555,7 +559,7 @@ struct drm_edna_wait {
 #define EDNA_GRAPH_MAX_OPS		4096
 #define EDNA_GRAPH_MAX_TOKENS		512	/* rows of one step */
 #define EDNA_GRAPH_MAX_STEPS		256	/* decode steps of one job */
-#define EDNA_GRAPH_MAX_DIM		(1u << 20)	/* any one dimension */
+#define EDNA_GRAPH_MAX_DIM		0x100000	/* any one dimension: 2^20 */
 #define EDNA_GRAPH_MAX_SEQ		32768	/* KV cache positions */
 
 /* drm_edna_job_result.op_index of an error in the header or arguments */
@@ -594,8 +598,9 @@ struct drm_edna_graph_header {
 /**
  * enum drm_edna_graph_opcode - what an op computes
  *
- * R is the step's rows (1 with EDNA_GOP_LAST_ROW, see there); "[a x b]"
- * is an f32 matrix of a rows of b columns unless a dtype is named.
+ * R is the step's rows (1 for an op on one row, see EDNA_GOP_LAST_ROW);
+ * "[a x b]" is an f32 matrix of a rows of b columns unless a dtype is
+ * named.
  * Operands are drm_edna_graph_op.dst and .src[]; dims are .dim[].
  *
  * @EDNA_GOP_EMBED: dst[R x d] = rows of the table src[0] [vocab x d]
@@ -621,9 +626,9 @@ struct drm_edna_graph_header {
  *	a / (1 + exp(-a)).  dim: n.
  * @EDNA_GOP_SOFTMAX: dst[R x n] = softmax of each row of src[0].  dim: n.
  * @EDNA_GOP_ARGMAX: the index of the largest element of the last row of
- *	src[0] [R x n] (the first one on ties), as a __u32 at dst when dst
- *	is not 0, and as the token of the job's next step (see struct
- *	drm_edna_graph_args).  dim: n.
+ *	src[0] [R x n] (row 0 with EDNA_GOP_SINGLE_ROW; the first one on
+ *	ties), as a __u32 at dst when dst is not 0, and as the token of the
+ *	job's next step (see struct drm_edna_graph_args).  dim: n.
  * @EDNA_GOP_COPY: dim[0] bytes from src[0] to dst, once per step, not
  *	per row: moves between memory tiers.  The ranges must not overlap.
  */
@@ -664,19 +669,25 @@ enum drm_edna_graph_dtype {
 };
 
 /*
- * EDNA_GOP_LAST_ROW, drm_edna_graph_op.flags: only the last row of the
- * step: per-row inputs are read from row R-1, and the result is row 0 of
- * dst, R being 1 for the op.  For what only the next token needs (the
- * classifier, ARGMAX) when a step feeds a batch of prompt tokens.  Not
- * for KV_APPEND, ATTENTION, EMBED or COPY.
+ * Ops on one row, drm_edna_graph_op.flags; at most one of them.  For what
+ * only the next token needs (the final norm, the classifier, ARGMAX) when
+ * a step feeds a batch of prompt tokens.  The op's one row is the step's
+ * last token (ROPE uses that row's position).  Not for KV_APPEND,
+ * ATTENTION, EMBED or COPY.
+ *
+ * EDNA_GOP_LAST_ROW: per-row inputs are read from row R-1, the result is
+ *	row 0 of dst.
+ * EDNA_GOP_SINGLE_ROW: per-row inputs hold one row, row 0 (the output of
+ *	a LAST_ROW op); the result is row 0 of dst.
  */
 #define EDNA_GOP_LAST_ROW		0x1u
+#define EDNA_GOP_SINGLE_ROW		0x2u
 
 /**
  * struct drm_edna_graph_op - one op record
  * @opcode: enum drm_edna_graph_opcode
  * @dtype: enum drm_edna_graph_dtype of the op's weight operand
- * @flags: EDNA_GOP_LAST_ROW or zero
+ * @flags: EDNA_GOP_LAST_ROW, EDNA_GOP_SINGLE_ROW or zero
  * @pad: must be zero
  * @dim: dimensions, per opcode; unused ones must be zero
  * @dst: device virtual address of the output, 4-byte aligned
