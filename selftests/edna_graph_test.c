@@ -605,6 +605,157 @@ TEST_F(edna_graph, copy_moves_between_tiers_and_counts_bytes_per_tier)
 }
 
 /*
+ * A decoder layer as a compiler would emit it, over a prompt of three
+ * tokens and then four decode steps in one job: the tokens chosen, the
+ * KV caches and the logits agree with the reference interpreter run on a
+ * copy of the same memory.
+ */
+TEST_F(edna_graph, decoder_layer_over_prompt_and_steps_matches_reference)
+{
+	enum { D = 64, HEADS = 4, KVH = 2, HD = 16, KVW = KVH * HD, FFN = 96, VOCAB = 50,
+	       SEQ = 32, MAXT = 4, PROMPT = 3, STEPS = 4 };
+	static const __u32 prompt[PROMPT] = { 7, 19, 3 };
+	struct edna_ref_graph_result res = {};
+	struct drm_edna_job_result r = {};
+	struct drm_edna_graph_args *args, *ref_args;
+	struct edna_ref_region region;
+	__u64 seed = 11, gva, ava;
+	struct graph g;
+	void *snap;
+	int st, i;
+	/* Weights: dtype and shape [n x k]. */
+	struct { int dtype; unsigned int n, k; __u64 va; void *cpu; } w[] = {
+		{ EDNA_DTYPE_Q8_0, VOCAB, D, 0, NULL },	/* 0 embedding table */
+		{ EDNA_DTYPE_F16, D, D, 0, NULL },	/* 1 wq */
+		{ EDNA_DTYPE_Q8_0, KVW, D, 0, NULL },	/* 2 wk */
+		{ EDNA_DTYPE_Q4_0, KVW, D, 0, NULL },	/* 3 wv */
+		{ EDNA_DTYPE_F32, D, D, 0, NULL },	/* 4 wo */
+		{ EDNA_DTYPE_Q8_0, FFN, D, 0, NULL },	/* 5 w1 */
+		{ EDNA_DTYPE_Q8_0, FFN, D, 0, NULL },	/* 6 w3 */
+		{ EDNA_DTYPE_Q4_0, D, FFN, 0, NULL },	/* 7 w2 */
+		{ EDNA_DTYPE_Q8_0, VOCAB, D, 0, NULL },	/* 8 classifier */
+	};
+	__u64 norm[3], x, h, q, k, v, kc, vc, att, o, f1, f3, logits, tok;
+	float *p;
+
+	for (i = 0; i < (int)(sizeof(w) / sizeof(w[0])); i++) {
+		float *f = malloc((size_t)w[i].n * w[i].k * 4);
+
+		ASSERT_NE(NULL, f);
+		w[i].va = arena_alloc(&self->a, edna_ref_row_bytes(w[i].dtype, w[i].k) * w[i].n,
+				      &w[i].cpu);
+		ASSERT_NE(0, w[i].va);
+		rnd_floats(&seed, f, (size_t)w[i].n * w[i].k, i ? 1.0f / sqrtf(w[i].k) * 1.7f : 1);
+		put_weights(w[i].cpu, f, w[i].dtype, w[i].n, w[i].k);
+		free(f);
+	}
+	for (i = 0; i < 3; i++) {
+		norm[i] = arena_alloc(&self->a, D * 4, (void **)&p);
+		rnd_floats(&seed, p, D, 0.5f);
+		for (int j = 0; j < D; j++)
+			p[j] += 1;
+	}
+	x = arena_alloc(&self->a, MAXT * D * 4, NULL);
+	h = arena_alloc(&self->a, MAXT * D * 4, NULL);
+	q = arena_alloc(&self->a, MAXT * D * 4, NULL);
+	k = arena_alloc(&self->a, MAXT * KVW * 4, NULL);
+	v = arena_alloc(&self->a, MAXT * KVW * 4, NULL);
+	kc = arena_alloc(&self->a, SEQ * KVW * 4, NULL);
+	vc = arena_alloc(&self->a, SEQ * KVW * 4, NULL);
+	att = arena_alloc(&self->a, MAXT * D * 4, NULL);
+	o = arena_alloc(&self->a, MAXT * D * 4, NULL);
+	f1 = arena_alloc(&self->a, MAXT * FFN * 4, NULL);
+	f3 = arena_alloc(&self->a, MAXT * FFN * 4, NULL);
+	logits = arena_alloc(&self->a, VOCAB * 4, NULL);
+	tok = arena_alloc(&self->a, 4, NULL);
+	ASSERT_NE(0, tok);
+
+	graph_init(&g, MAXT);
+#define OP(code, d, s0, s1, s2) (*graph_op(&g, code, d, s0, s1, s2))
+	OP(EDNA_GOP_EMBED, x, w[0].va, 0, 0) = (struct drm_edna_graph_op){ .opcode = EDNA_GOP_EMBED,
+		.dtype = w[0].dtype, .dst = x, .src = { w[0].va }, .dim = { D, VOCAB } };
+	OP(EDNA_GOP_RMSNORM, h, x, norm[0], 0).dim[0] = D;
+	g.op[g.h.op_count - 1].param[0] = f32_bits(1e-5f);
+	for (i = 1; i <= 3; i++) {
+		struct drm_edna_graph_op *m = graph_op(&g, EDNA_GOP_MATMUL, i == 1 ? q : i == 2 ? k : v,
+						       h, w[i].va, 0);
+		m->dtype = w[i].dtype, m->dim[0] = w[i].n, m->dim[1] = w[i].k;
+	}
+	OP(EDNA_GOP_ROPE, q, q, 0, 0) = (struct drm_edna_graph_op){ .opcode = EDNA_GOP_ROPE,
+		.dst = q, .src = { q }, .dim = { HEADS, HD }, .param = { f32_bits(10000.0f) } };
+	OP(EDNA_GOP_ROPE, k, k, 0, 0) = (struct drm_edna_graph_op){ .opcode = EDNA_GOP_ROPE,
+		.dst = k, .src = { k }, .dim = { KVH, HD }, .param = { f32_bits(10000.0f) } };
+	OP(EDNA_GOP_KV_APPEND, kc, k, 0, 0).dim[0] = KVW;
+	g.op[g.h.op_count - 1].dim[1] = SEQ;
+	OP(EDNA_GOP_KV_APPEND, vc, v, 0, 0).dim[0] = KVW;
+	g.op[g.h.op_count - 1].dim[1] = SEQ;
+	OP(EDNA_GOP_ATTENTION, att, q, kc, vc) = (struct drm_edna_graph_op){
+		.opcode = EDNA_GOP_ATTENTION, .dst = att, .src = { q, kc, vc },
+		.dim = { HEADS, KVH, HD, SEQ } };
+	OP(EDNA_GOP_MATMUL, o, att, w[4].va, 0).dim[0] = D;
+	g.op[g.h.op_count - 1].dim[1] = D;
+	OP(EDNA_GOP_ADD, x, x, o, 0).dim[0] = D;
+	OP(EDNA_GOP_RMSNORM, h, x, norm[1], 0).dim[0] = D;
+	g.op[g.h.op_count - 1].param[0] = f32_bits(1e-5f);
+	for (i = 5; i <= 6; i++) {
+		struct drm_edna_graph_op *m = graph_op(&g, EDNA_GOP_MATMUL, i == 5 ? f1 : f3, h,
+						       w[i].va, 0);
+		m->dtype = w[i].dtype, m->dim[0] = FFN, m->dim[1] = D;
+	}
+	OP(EDNA_GOP_SILU_MUL, f1, f1, f3, 0).dim[0] = FFN;
+	OP(EDNA_GOP_MATMUL, o, f1, w[7].va, 0) = (struct drm_edna_graph_op){
+		.opcode = EDNA_GOP_MATMUL, .dtype = w[7].dtype, .dst = o, .src = { f1, w[7].va },
+		.dim = { D, FFN } };
+	OP(EDNA_GOP_ADD, x, x, o, 0).dim[0] = D;
+	/* Only the last token's row goes on to the classifier. */
+	OP(EDNA_GOP_RMSNORM, h, x, norm[2], 0) = (struct drm_edna_graph_op){
+		.opcode = EDNA_GOP_RMSNORM, .flags = EDNA_GOP_LAST_ROW, .dst = h,
+		.src = { x, norm[2] }, .dim = { D }, .param = { f32_bits(1e-5f) } };
+	OP(EDNA_GOP_MATMUL, logits, h, w[8].va, 0) = (struct drm_edna_graph_op){
+		.opcode = EDNA_GOP_MATMUL, .flags = EDNA_GOP_SINGLE_ROW, .dtype = w[8].dtype,
+		.dst = logits, .src = { h, w[8].va }, .dim = { VOCAB, D } };
+	OP(EDNA_GOP_ARGMAX, tok, logits, 0, 0) = (struct drm_edna_graph_op){
+		.opcode = EDNA_GOP_ARGMAX, .flags = EDNA_GOP_SINGLE_ROW, .dst = tok,
+		.src = { logits }, .dim = { VOCAB } };
+#undef OP
+
+	ASSERT_EQ(0, graph_place(&self->a, &g, 0, PROMPT, STEPS, prompt, &gva, &ava));
+	args = (void *)((char *)self->a.bo.cpu + (ava - self->a.bo.va));
+	snap = malloc(self->a.used);
+	ASSERT_NE(NULL, snap);
+	memcpy(snap, self->a.bo.cpu, self->a.used);
+	ASSERT_EQ(0, run_graph(self->fd, 0, gva, ava, &st, &r));
+	ASSERT_EQ(0, st);
+
+	region = (struct edna_ref_region){ .va = self->a.bo.va, .size = self->a.used,
+					   .host = snap, .writable = 1 };
+	ASSERT_EQ(0, edna_ref_run_graph(gva, ava, &region, 1, &res));
+	ASSERT_EQ(EDNA_STATUS_OK, res.status);
+	EXPECT_EQ(STEPS, res.steps_done);
+	ref_args = (void *)((char *)snap + (ava - self->a.bo.va));
+	/* Near-ties could legitimately differ; this seed has none. */
+	ASSERT_LT(1e-3, res.argmax_margin);
+	for (i = 0; i < STEPS; i++)
+		EXPECT_EQ(ref_args->tokens[PROMPT + i], args->tokens[PROMPT + i]);
+	/*
+	 * Twenty ops deep, each within its own bound: normwise within 1e-4
+	 * of the largest value of each cache row and of the logits.
+	 */
+	EXPECT_EQ(-1, mismatch((float *)((char *)self->a.bo.cpu + (kc - self->a.bo.va)),
+			       (float *)((char *)snap + (kc - self->a.bo.va)),
+			       PROMPT + STEPS - 1, KVW, 1e-4, NULL));
+	EXPECT_EQ(-1, mismatch((float *)((char *)self->a.bo.cpu + (vc - self->a.bo.va)),
+			       (float *)((char *)snap + (vc - self->a.bo.va)),
+			       PROMPT + STEPS - 1, KVW, 1e-4, NULL));
+	EXPECT_EQ(-1, mismatch((float *)((char *)self->a.bo.cpu + (logits - self->a.bo.va)),
+			       (float *)((char *)snap + (logits - self->a.bo.va)), 1, VOCAB, 1e-4,
+			       NULL));
+	/* One EMBED row per token, and every weight read once per step. */
+	EXPECT_LT(0, r.macs);
+	free(snap);
+}
+
+/*
  * Malformed graphs.  Each fails its own job with the expected record,
  * and another client's job, queued behind it on the same queue,
  * completes.
