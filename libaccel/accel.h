@@ -614,6 +614,9 @@ int64_t accel_deadline_after(int64_t ns);
  * EDNA_WAIT_KEPT_RESULTS jobs of the client; for older ones, read the
  * record at the job's result address (accel_job_set_result()).
  *
+ * A graph the device rejects gives a status of -ENOEXEC, and a record
+ * with EDNA_STATUS_BAD_GRAPH, the op's index and the reason.
+ *
  * Return: 0 when the job has ended (*status says how), -ETIME when the
  * deadline came first, -EINVAL for a NULL @dev, seqno 0 or one not issued
  * yet, -ENOENT for a job not of this client or no longer kept.

@@ -42,7 +42,7 @@ ACCEL_EXPORT const char *accel_strerror(int err)
 	case EINVAL:
 		return "invalid argument: a field, flag, size or range that libaccel or the "
 		       "kernel rejects; as a job status, the device rejected the job's "
-		       "descriptor or graph";
+		       "descriptor";
 	case ENOENT:
 		return "no such buffer, syncobj or job: an unknown handle, or a job of another "
 		       "client or no longer kept";
@@ -85,7 +85,9 @@ ACCEL_EXPORT const char *accel_strerror(int err)
 	case ENOTTY:
 		return "not a DRM device, or a DRM core ioctl that accel nodes refuse";
 	case ENOEXEC:
-		return "not a compiled edna graph (wrong magic)";
+		return "not a valid compiled edna graph: as a job status, the device rejected "
+		       "the graph (the result record says which op and why); from "
+		       "accel_graph_load(), a wrong magic";
 	case ENOMEM:
 		return "out of memory; as a job status, the job could not be put back on the "
 		       "device after a recovery";
