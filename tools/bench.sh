@@ -7,5 +7,6 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 make -s all
-tools/vm/run.sh -M driver/edna.ko -M driver/sim/edna_sim.ko -f build/bench/edna-bench -- '
-modprobe edna_sim && modprobe edna && ./edna-bench'
+tools/vm/run.sh -t 1200 -M driver/edna.ko -M driver/sim/edna_sim.ko -f build/bench/edna-bench \
+	-f build/bench/graph-bench -- '
+modprobe edna_sim && modprobe edna && ./edna-bench && ./graph-bench'
