@@ -21,6 +21,14 @@ for t in ./edna_*_test; do
 	[ "$t" = ./edna_fault_test ] && continue
 	"$t"
 done
+
+# libaccel's example, built against the installed library, on the device.
+if out=$(./two_op 2>&1); then
+	echo "ok - edna_graph.libaccel_example_runs_on_the_device"
+else
+	echo "not ok - edna_graph.libaccel_example_runs_on_the_device"
+	echo "$out" | sed 's/^/# /'
+fi
 [ -x ./edna_fault_test ] && ./edna_fault_test
 
 sh ./edna_modules.sh

@@ -36,6 +36,8 @@ else
 			selftests/vm_race.sh; do
 		vm_files+=(-f "$f")
 	done
+	# The example, as built against the installed libaccel by install_test.
+	[ -x build/examples/two_op ] && vm_files+=(-f build/examples/two_op)
 	# vm NAME TIMEOUT SCRIPT: run SCRIPT in the VM; NAME passes if the
 	# VM exits cleanly (no failure exit, no kernel splat).
 	vm() {
