@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * edna_fault: hangs, resets that fail, and removal of the device under
- * its clients.  Faults come from the device model's injection knobs; the
- * kernel log is checked for splats by the VM runner after the run.
+ * edna_fault: hangs, resets that fail, a shared interrupt line, a device
+ * that reads as all-ones, and removal of the device under its clients.
+ * Faults come from the device model's injection knobs; the kernel log is
+ * checked for splats by the VM runner after the run.
  *
  * These tests wedge, unbind and rebind device 0: vm_main.sh runs this
  * binary after every other one.
@@ -22,6 +23,7 @@
 #define ACCEL0		"/sys/class/accel/accel0"
 #define SYSFS		ACCEL0 "/device/"
 #define SIM		"/sys/kernel/debug/edna_sim/edna_sim.0/"
+#define DBG		"/sys/kernel/debug/accel/edna.0/"
 
 static int nop(int fd, __u32 queue, __u64 *seqno)
 {
@@ -57,6 +59,8 @@ FIXTURE_TEARDOWN(edna_fault)
 	edna_write_file(SIM "hang_queue", "-1");
 	edna_write_file(SIM "fail_reset", "0");
 	edna_write_file(SIM "chunk_delay_us", "0");
+	edna_write_file(SIM "mmio_all_ones", "0");
+	edna_write_file(SIM "share_irq", "0");
 	if (edna_sysfs_read(SYSFS "wedged") == 1)
 		edna_write_file(SYSFS "reset", "1");
 	edna_write_file(SYSFS "job_timeout_ms", "10000");
@@ -139,6 +143,257 @@ TEST_F(edna_fault, failed_reset_wedges_the_device_until_a_reset_succeeds)
 	ASSERT_EQ(0, nop(self->fd, 0, &after));
 	ASSERT_EQ(0, wait_job(self->fd, after, 10 * SEC, &st));
 	EXPECT_EQ(0, st);
+	edna_bo_free(self->fd, &b);
+}
+
+/* The value of the "@key value" line of a debugfs file; -1 when absent. */
+static long long dbg_value(const char *path, const char *key)
+{
+	char line[256], name[64];
+	long long v, found = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %lld", name, &v) == 2 && !strcmp(name, key))
+			found = v;
+	fclose(f);
+	return found;
+}
+
+/* edna's own count of the interrupts it claimed, and of their causes. */
+struct irq_stats {
+	long long handled, job_done, job_error, mmu_fault, dev_error;
+};
+
+static void irq_stats(struct irq_stats *s)
+{
+	s->handled = dbg_value(DBG "irq_stats", "handled");
+	s->job_done = dbg_value(DBG "irq_stats", "job_done");
+	s->job_error = dbg_value(DBG "irq_stats", "job_error");
+	s->mmu_fault = dbg_value(DBG "irq_stats", "mmu_fault");
+	s->dev_error = dbg_value(DBG "irq_stats", "dev_error");
+}
+
+/*
+ * Interrupts the kernel delivered on the line whose handlers include
+ * @action (and @also, unless NULL), summed over the CPUs, from
+ * /proc/interrupts; -1 when there is no such line.
+ */
+static long long line_interrupts(const char *action, const char *also)
+{
+	char line[1024], *tok, *save;
+	long long found = -1;
+	int ncpu = 0, col;
+	FILE *f = fopen("/proc/interrupts", "r");
+
+	if (!f)
+		return -1;
+	if (fgets(line, sizeof(line), f))
+		for (tok = strtok_r(line, "\n ", &save); tok; tok = strtok_r(NULL, "\n ", &save))
+			ncpu++;
+	while (found < 0 && fgets(line, sizeof(line), f)) {
+		long long sum = 0;
+		int has = 0, has_also = !also;
+
+		tok = strtok_r(line, "\n ,", &save);
+		for (col = 0; tok; col++, tok = strtok_r(NULL, "\n ,", &save)) {
+			/* "N:", then a count per CPU, then the chip and the handlers */
+			if (col >= 1 && col <= ncpu)
+				sum += atoll(tok);
+			has |= !strcmp(tok, action);
+			has_also |= also && !strcmp(tok, also);
+		}
+		if (has && has_also)
+			found = sum;
+	}
+	fclose(f);
+	return found;
+}
+
+/* Poll line_interrupts(@action, NULL) until it exceeds @than, for up to @timeout_ns. */
+static long long wait_line_interrupts(const char *action, long long than, long long timeout_ns)
+{
+	long long end = edna_now_ns() + timeout_ns, n;
+
+	while ((n = line_interrupts(action, NULL)) <= than && edna_now_ns() < end)
+		usleep(1000);
+	return n;
+}
+
+static void *raise_shared(void *arg)
+{
+	/* The other device's interrupts, while edna's jobs run. */
+	return (void *)(intptr_t)edna_write_file(SIM "share_irq_raise", arg);
+}
+
+/*
+ * INTx lines are shared: edna must request its line IRQF_SHARED (else a
+ * second device cannot take it: EBUSY), claim only its own interrupts,
+ * and keep working while the other device's interrupts come and go.
+ */
+TEST_F(edna_fault, a_second_device_on_the_interrupt_line_works_beside_edna)
+{
+	long long lines0, lines, handled0, handled;
+	struct irq_stats s0, s;
+	struct edna_bo b;
+	__u64 queues;
+	pthread_t raiser;
+	void *raised;
+	int i, st;
+
+	ASSERT_EQ(0, edna_get_param(self->fd, EDNA_PARAM_NUM_QUEUES, 0, &queues));
+	ASSERT_EQ(0, edna_bo_new(self->fd, queues * 4 * PAGE, EDNA_REGION_HOST, &b));
+	ASSERT_EQ(0, edna_write_file(SIM "share_irq", "1"))
+		TH_LOG("the interrupt line of edna.0 cannot be shared");
+	EXPECT_EQ(1, edna_sysfs_read(SIM "share_irq"));
+	lines0 = line_interrupts("edna.0", "edna_sim.0");
+	ASSERT_LE(0, lines0) TH_LOG("no line in /proc/interrupts with both handlers");
+	handled0 = edna_sysfs_read(SIM "share_irq_handled");
+	ASSERT_LE(0, handled0);
+	irq_stats(&s0);
+	ASSERT_LE(0, s0.handled);
+
+	/* Interrupts of the other device only: edna claims none, acts on none. */
+	ASSERT_EQ(0, edna_write_file(SIM "share_irq_raise", "500"));
+	EXPECT_EQ(handled0 + 500, edna_sysfs_read(SIM "share_irq_handled"));
+	lines = line_interrupts("edna.0", NULL);
+	EXPECT_LE(lines0 + 500, lines) TH_LOG("%lld interrupts on the line", lines - lines0);
+	irq_stats(&s);
+	EXPECT_EQ(s0.handled, s.handled) TH_LOG("edna claimed another device's interrupts");
+	EXPECT_EQ(s0.job_done, s.job_done);
+	EXPECT_EQ(s0.job_error, s.job_error);
+	EXPECT_EQ(s0.mmu_fault, s.mmu_fault);
+	EXPECT_EQ(s0.dev_error, s.dev_error);
+
+	/* Both devices at once: jobs on every queue while the other one raises. */
+	struct drm_edna_job jobs[4 * 8];
+	int n = queues * 4;
+
+	ASSERT_GE(4 * 8, n);
+	for (i = 0; i < n; i++)
+		jobs[i] = (struct drm_edna_job){ .queue = i % queues, .op = EDNA_JOB_FILL,
+						 .dst = b.va + i * PAGE, .size = PAGE,
+						 .pattern = 0x5a5e0000 + i };
+	ASSERT_EQ(0, pthread_create(&raiser, NULL, raise_shared, "500"));
+	ASSERT_EQ(0, edna_submit(self->fd, jobs, n));
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, wait_job(self->fd, jobs[i].seqno, 10 * SEC, &st)) TH_LOG("job %d", i);
+		EXPECT_EQ(0, st) TH_LOG("job %d", i);
+		EXPECT_EQ(PAGE / 4, edna_first_not((char *)b.cpu + i * PAGE, PAGE, jobs[i].pattern))
+			TH_LOG("job %d", i);
+	}
+	pthread_join(raiser, &raised);
+	EXPECT_EQ(0, (intptr_t)raised) TH_LOG("the other device lost an interrupt");
+	handled = edna_sysfs_read(SIM "share_irq_handled");
+	EXPECT_EQ(handled0 + 1000, handled);
+	irq_stats(&s);
+	EXPECT_LT(s0.handled, s.handled);
+	EXPECT_LT(s0.job_done, s.job_done);
+	EXPECT_EQ(s0.job_error, s.job_error);
+	EXPECT_EQ(s0.mmu_fault, s.mmu_fault);
+	EXPECT_EQ(s0.dev_error, s.dev_error);
+
+	/* The other device leaves; edna has the line to itself again. */
+	ASSERT_EQ(0, edna_write_file(SIM "share_irq", "0"));
+	EXPECT_EQ(0, edna_sysfs_read(SIM "share_irq"));
+	EXPECT_EQ(-ENODEV, edna_write_file(SIM "share_irq_raise", "1"));
+	EXPECT_EQ(-1, line_interrupts("edna.0", "edna_sim.0"));
+	jobs[0] = (struct drm_edna_job){ .queue = 0, .op = EDNA_JOB_FILL, .dst = b.va,
+					 .size = PAGE, .pattern = 0x5a5effff };
+	ASSERT_EQ(0, edna_submit(self->fd, jobs, 1));
+	ASSERT_EQ(0, wait_job(self->fd, jobs[0].seqno, 10 * SEC, &st));
+	EXPECT_EQ(0, st);
+	EXPECT_EQ(PAGE / 4, edna_first_not(b.cpu, PAGE, 0x5a5effff));
+	edna_bo_free(self->fd, &b);
+}
+
+/*
+ * A device that fell off the bus reads all-ones, IRQ_STATUS included:
+ * its handler must see that, claim nothing and act on nothing, even as
+ * the device (here still working) raises interrupts.  Once the registers
+ * read true again, every job completes once, with its real status.
+ */
+TEST_F(edna_fault, all_ones_registers_complete_no_job_until_the_device_reads_true)
+{
+	enum { N = 4 };
+	long long q0, done_early, lines0, lines, faults0, end;
+	struct drm_edna_job jobs[N + 1];
+	struct irq_stats s0, s1, s;
+	struct edna_bo b;
+	int i, st;
+
+	ASSERT_EQ(0, edna_bo_new(self->fd, N * 2 * PAGE, EDNA_REGION_HOST, &b));
+	irq_stats(&s0);
+	ASSERT_LE(0, s0.handled);
+	faults0 = dbg_value(DBG "mmu", "faults");
+	ASSERT_LE(0, faults0);
+	/* The model's own count of the jobs queue 0 completed, which all-ones does not hide. */
+	q0 = dbg_value(SIM "counters", "q0_jobs");
+	ASSERT_LE(0, q0);
+
+	/* About 100 ms a job: the bus goes while all of them are still to run. */
+	ASSERT_EQ(0, edna_write_file(SIM "chunk_delay_us", "50000"));
+	for (i = 0; i < N; i++)
+		jobs[i] = (struct drm_edna_job){ .queue = 0, .op = EDNA_JOB_FILL,
+						 .dst = b.va + i * 2 * PAGE, .size = 2 * PAGE,
+						 .pattern = 0xa11e0000 + i };
+	ASSERT_EQ(0, edna_submit(self->fd, jobs, N));
+	ASSERT_EQ(0, edna_write_file(SIM "mmio_all_ones", "1"));
+	lines0 = line_interrupts("edna.0", NULL);
+	ASSERT_LE(0, lines0);
+	done_early = dbg_value(SIM "counters", "q0_jobs") - q0;
+	ASSERT_GT(N, done_early) TH_LOG("every job ran before the registers went all-ones");
+	/* A handler that read IRQ_STATUS just before may still be finishing. */
+	usleep(20000);
+	irq_stats(&s1);
+
+	/* The device finishes the jobs and raises its interrupt; edna cannot tell. */
+	end = edna_now_ns() + 10 * SEC;
+	while (dbg_value(SIM "counters", "q0_jobs") < q0 + N && edna_now_ns() < end)
+		usleep(10000);
+	ASSERT_EQ(q0 + N, dbg_value(SIM "counters", "q0_jobs"));
+	lines = wait_line_interrupts("edna.0", lines0, 2 * SEC);
+	TH_LOG("%lld jobs done before, %lld interrupts while all-ones", done_early, lines - lines0);
+	EXPECT_LT(lines0, lines) TH_LOG("the device raised no interrupt while all-ones");
+	/* An edge per completion, not a storm of re-raised interrupts. */
+	EXPECT_GE(lines0 + 2 * N, lines);
+	irq_stats(&s);
+	EXPECT_EQ(s1.handled, s.handled) TH_LOG("edna claimed an interrupt from all-ones");
+	EXPECT_EQ(s1.job_done, s.job_done);
+	EXPECT_EQ(s1.job_error, s.job_error);
+	EXPECT_EQ(s1.mmu_fault, s.mmu_fault);
+	EXPECT_EQ(s1.dev_error, s.dev_error);
+	EXPECT_EQ(faults0, dbg_value(DBG "mmu", "faults"))
+		TH_LOG("edna recorded an MMU fault read from all-ones");
+	/* Nothing reported complete on what the registers said. */
+	for (i = done_early; i < N; i++)
+		EXPECT_EQ(-ETIME, wait_job(self->fd, jobs[i].seqno, -1, &st)) TH_LOG("job %d", i);
+
+	/*
+	 * The registers read true again.  The causes edna did not acknowledge
+	 * are still pending; the next interrupt, that of one more job, brings
+	 * them in.
+	 */
+	ASSERT_EQ(0, edna_write_file(SIM "chunk_delay_us", "0"));
+	ASSERT_EQ(0, edna_write_file(SIM "mmio_all_ones", "0"));
+	ASSERT_EQ(0, nop(self->fd, 0, &jobs[N].seqno));
+	for (i = 0; i <= N; i++) {
+		ASSERT_EQ(0, wait_job(self->fd, jobs[i].seqno, 10 * SEC, &st)) TH_LOG("job %d", i);
+		EXPECT_EQ(0, st) TH_LOG("job %d", i);
+		if (i < N)
+			EXPECT_EQ(2 * PAGE / 4, edna_first_not((char *)b.cpu + i * 2 * PAGE,
+							       2 * PAGE, jobs[i].pattern))
+				TH_LOG("job %d", i);
+	}
+	/* Each ran once: no recovery reset (it zeroes JOBS) and no replay. */
+	EXPECT_EQ(q0 + N + 1, dbg_value(SIM "counters", "q0_jobs"));
+	irq_stats(&s);
+	EXPECT_EQ(s0.job_error, s.job_error);
+	EXPECT_EQ(s0.mmu_fault, s.mmu_fault);
+	EXPECT_EQ(s0.dev_error, s.dev_error);
+	EXPECT_EQ(faults0, dbg_value(DBG "mmu", "faults"));
 	edna_bo_free(self->fd, &b);
 }
 

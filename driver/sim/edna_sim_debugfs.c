@@ -9,6 +9,23 @@
  *               "N: armed" or "N: hung".
  *   fail_reset  write N: the next N device resets fail, the device halts
  *               (DEV_STATUS HALTED) instead of booting.  Read: what is left.
+ *   mmio_all_ones
+ *               write 1: every register read by the driver returns 0xffffffff,
+ *               as from a PCIe device that fell off the bus; the device
+ *               goes on working and raising interrupts, and writes still
+ *               reach it.  0 gives the registers back.  regs and counters
+ *               show the device's own view either way.
+ *   share_irq   write 1: a second device takes the interrupt line too,
+ *               IRQF_SHARED, with a handler that claims only interrupts it
+ *               raised; the write fails with request_irq()'s error (EBUSY
+ *               when the line was not requested shared).  0 takes it off.
+ *   share_irq_raise
+ *               write N: the second device raises N interrupts, one at a
+ *               time, each claimed by its handler before the next; ENODEV
+ *               when it is not on the line, ETIMEDOUT when one is not
+ *               claimed within a second (the line was disabled).
+ *   share_irq_handled
+ *               read-only: interrupts the second device's handler claimed.
  *   regs        read-only dump of the registers, "NAME OFFSET VALUE"
  *   counters    read-only dump of the counters, "name value"
  *
@@ -16,6 +33,9 @@
  */
 
 #include <linux/debugfs.h>
+#include <linux/iopoll.h>
+#include <linux/irq_work.h>
+#include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
 
@@ -216,6 +236,107 @@ static int edna_sim_fail_reset_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(edna_sim_fail_reset_fops, edna_sim_fail_reset_get,
 			 edna_sim_fail_reset_set, "%llu\n");
 
+static int edna_sim_all_ones_get(void *data, u64 *val)
+{
+	struct edna_sim *sim = data;
+
+	*val = READ_ONCE(sim->mmio_all_ones);
+	return 0;
+}
+
+static int edna_sim_all_ones_set(void *data, u64 val)
+{
+	struct edna_sim *sim = data;
+
+	if (val > 1)
+		return -EINVAL;
+	WRITE_ONCE(sim->mmio_all_ones, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(edna_sim_all_ones_fops, edna_sim_all_ones_get,
+			 edna_sim_all_ones_set, "%llu\n");
+
+static int edna_sim_share_irq_get(void *data, u64 *val)
+{
+	struct edna_sim *sim = data;
+
+	guard(mutex)(&sim->share_lock);
+	*val = sim->share_attached;
+	return 0;
+}
+
+static int edna_sim_share_irq_set(void *data, u64 val)
+{
+	if (val > 1)
+		return -EINVAL;
+	return edna_sim_share_irq(data, val);
+}
+DEFINE_DEBUGFS_ATTRIBUTE(edna_sim_share_irq_fops, edna_sim_share_irq_get,
+			 edna_sim_share_irq_set, "%llu\n");
+
+static u32 edna_sim_share_pending(struct edna_sim *sim)
+{
+	unsigned long flags;
+	u32 n;
+
+	spin_lock_irqsave(&sim->lock, flags);
+	n = sim->share_pending;
+	spin_unlock_irqrestore(&sim->lock, flags);
+	return n;
+}
+
+/*
+ * A second's wait for the second device's handler: under TCG an interrupt
+ * is delivered within milliseconds, so missing it means the line is off.
+ */
+#define EDNA_SIM_SHARE_IRQ_TIMEOUT_US	USEC_PER_SEC
+/* Bounds the time a write spends, and a debugfs removal waiting for it. */
+#define EDNA_SIM_SHARE_IRQ_MAX_RAISE	100000
+
+static int edna_sim_share_irq_raise(void *data, u64 val)
+{
+	struct edna_sim *sim = data;
+	unsigned long flags;
+	u32 pending;
+	u64 i;
+	int ret;
+
+	if (val > EDNA_SIM_SHARE_IRQ_MAX_RAISE)
+		return -EINVAL;
+	guard(mutex)(&sim->share_lock);
+	if (!sim->share_attached)
+		return -ENODEV;
+	/* One at a time: each is an interrupt of its own on the line. */
+	for (i = 0; i < val; i++) {
+		spin_lock_irqsave(&sim->lock, flags);
+		sim->share_pending++;
+		irq_work_queue(&sim->irq_work);
+		spin_unlock_irqrestore(&sim->lock, flags);
+		ret = read_poll_timeout(edna_sim_share_pending, pending, !pending, 20,
+					EDNA_SIM_SHARE_IRQ_TIMEOUT_US, false, sim);
+		if (ret)
+			return ret;
+		if (fatal_signal_pending(current))
+			return -EINTR;
+	}
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(edna_sim_share_irq_raise_fops, NULL, edna_sim_share_irq_raise,
+			 "%llu\n");
+
+static int edna_sim_share_irq_handled_get(void *data, u64 *val)
+{
+	struct edna_sim *sim = data;
+	unsigned long flags;
+
+	spin_lock_irqsave(&sim->lock, flags);
+	*val = sim->share_handled;
+	spin_unlock_irqrestore(&sim->lock, flags);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(edna_sim_share_irq_handled_fops, edna_sim_share_irq_handled_get,
+			 NULL, "%llu\n");
+
 void edna_sim_debugfs_init(struct edna_sim *sim)
 {
 	debugfs_create_file_unsafe("fail_reset", 0600, sim->debugfs, sim,
@@ -224,4 +345,12 @@ void edna_sim_debugfs_init(struct edna_sim *sim)
 	debugfs_create_file("regs", 0400, sim->debugfs, sim, &edna_sim_regs_fops);
 	debugfs_create_file("counters", 0400, sim->debugfs, sim, &edna_sim_counters_fops);
 	debugfs_create_u32("chunk_delay_us", 0600, sim->debugfs, &sim->chunk_delay_us);
+	debugfs_create_file_unsafe("mmio_all_ones", 0600, sim->debugfs, sim,
+				   &edna_sim_all_ones_fops);
+	debugfs_create_file_unsafe("share_irq", 0600, sim->debugfs, sim,
+				   &edna_sim_share_irq_fops);
+	debugfs_create_file_unsafe("share_irq_raise", 0200, sim->debugfs, sim,
+				   &edna_sim_share_irq_raise_fops);
+	debugfs_create_file_unsafe("share_irq_handled", 0400, sim->debugfs, sim,
+				   &edna_sim_share_irq_handled_fops);
 }

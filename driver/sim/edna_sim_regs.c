@@ -329,12 +329,13 @@ static u32 edna_sim_read_locked(struct edna_sim *sim, unsigned int reg)
 }
 
 /**
- * edna_sim_reg_read() - regmap's read callback
+ * edna_sim_reg_read() - read a register as the device holds it
  * @context: the device
  * @reg: register address
  * @val: the value
  *
- * Called with regmap's spinlock held, and by debugfs.
+ * The model's own view, for debugfs; the driver reads through
+ * edna_sim_bus_read().  Does not sleep.
  *
  * Return: 0.
  */
@@ -354,6 +355,22 @@ int edna_sim_reg_read(void *context, unsigned int reg, unsigned int *val)
 	spin_unlock_irqrestore(&sim->lock, flags);
 	*val = v;
 	return 0;
+}
+
+/*
+ * regmap's read callback, with its spinlock held: the register as the host
+ * sees it across the bus.  A device that fell off the bus (fault injection)
+ * reads as all-ones, whatever it holds.
+ */
+static int edna_sim_bus_read(void *context, unsigned int reg, unsigned int *val)
+{
+	struct edna_sim *sim = context;
+
+	if (READ_ONCE(sim->mmio_all_ones)) {
+		*val = ~0u;
+		return 0;
+	}
+	return edna_sim_reg_read(context, reg, val);
 }
 
 static void edna_sim_write_locked(struct edna_sim *sim, unsigned int reg, u32 val)
@@ -435,7 +452,7 @@ const struct regmap_config edna_sim_regmap_config = {
 	.val_bits = 32,
 	.reg_stride = 4,
 	.max_register = EDNA_REG_LAST,
-	.reg_read = edna_sim_reg_read,
+	.reg_read = edna_sim_bus_read,
 	.reg_write = edna_sim_reg_write,
 	/* The driver reads registers from its interrupt handler. */
 	.fast_io = true,
