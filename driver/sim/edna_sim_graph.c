@@ -42,8 +42,6 @@
 /* Sizes of what the device reads, and the most of a record it accepts. */
 #define EDNA_GRAPH_HEADER_MIN	sizeof(struct drm_edna_graph_header)
 #define EDNA_GRAPH_OP_MIN	sizeof(struct drm_edna_graph_op)
-#define EDNA_GRAPH_RECORD_MAX	4096u
-#define EDNA_GRAPH_COPY_MAX	BIT_ULL(30)
 
 /**
  * struct edna_sim_span - an operand range, mapped for the CPU for a chunk
@@ -365,8 +363,10 @@ static bool edna_sim_op_check(struct edna_sim_job *job, u32 index,
 		u32 max = EDNA_GRAPH_MAX_DIM;
 
 		if (op->opcode == EDNA_GOP_COPY)
-			max = EDNA_GRAPH_COPY_MAX;
-		if (i < info->dims ? !op->dim[i] || op->dim[i] > max : op->dim[i])
+			max = EDNA_GRAPH_MAX_COPY;
+		if (i >= info->dims && op->dim[i])
+			return edna_sim_graph_reject(job, index, EDNA_GRAPH_ERR_FIELD);
+		if (i < info->dims && (!op->dim[i] || op->dim[i] > max))
 			return edna_sim_graph_reject(job, index, EDNA_GRAPH_ERR_DIMS);
 	}
 	if (!edna_sim_op_dims_valid(op))
@@ -431,14 +431,14 @@ static bool edna_sim_graph_load(struct edna_sim_graph *g)
 	h.op_size = le32_to_cpu((__force __le32)h.op_size);
 	g->op_count = le32_to_cpu((__force __le32)h.op_count);
 	g->max_tokens = le32_to_cpu((__force __le32)h.max_tokens);
-	if (h.header_size < EDNA_GRAPH_HEADER_MIN || h.header_size > EDNA_GRAPH_RECORD_MAX ||
-	    h.op_size < EDNA_GRAPH_OP_MIN || h.op_size > EDNA_GRAPH_RECORD_MAX ||
+	if (h.header_size < EDNA_GRAPH_HEADER_MIN || h.header_size > EDNA_GRAPH_MAX_RECORD ||
+	    h.op_size < EDNA_GRAPH_OP_MIN || h.op_size > EDNA_GRAPH_MAX_RECORD ||
 	    !IS_ALIGNED(h.op_size, 8) || !g->op_count || g->op_count > EDNA_GRAPH_MAX_OPS ||
 	    !g->max_tokens || g->max_tokens > EDNA_GRAPH_MAX_TOKENS || h.flags ||
 	    memchr_inv(h.reserved, 0, sizeof(h.reserved)))
 		return edna_sim_graph_reject(job, EDNA_GRAPH_NO_OP, EDNA_GRAPH_ERR_HEADER);
 
-	rec = kmalloc(EDNA_GRAPH_RECORD_MAX, GFP_KERNEL);
+	rec = kmalloc(EDNA_GRAPH_MAX_RECORD, GFP_KERNEL);
 	g->ops = kvmalloc_array(g->op_count, sizeof(*g->ops), GFP_KERNEL);
 	if (!rec || !g->ops) {
 		kfree(rec);
@@ -529,8 +529,8 @@ static bool edna_sim_graph_precheck(struct edna_sim_graph *g)
 	struct edna_sim_job *job = g->job;
 	u32 i, r;
 
-	/* Positions are u32. */
-	if (end > U32_MAX)
+	/* Positions are u32: the last one is end - 1. */
+	if (end - 1 > U32_MAX)
 		return edna_sim_graph_reject(job, EDNA_GRAPH_NO_OP, EDNA_GRAPH_ERR_ARGS);
 	for (i = 0; i < g->op_count; i++) {
 		const struct drm_edna_graph_op *op = &g->ops[i];

@@ -351,8 +351,11 @@ void edna_ref_kv_append(float *cache, const float *src, unsigned int rows,
 
 static double default_scale(float scale, unsigned int hd)
 {
-	/* param 0 (either sign) asks for the usual 1/sqrt(hd) */
-	return scale == 0 ? 1 / sqrt(hd) : scale;
+	/*
+	 * param bits 0 ask for the usual 1/sqrt(hd); -0.0 is a scale of
+	 * zero, which gives the same uniform weights as any zero would.
+	 */
+	return scale == 0 && !signbit(scale) ? 1 / sqrt(hd) : scale;
 }
 
 int edna_ref_attention_head(float *out, const float *q, const float *k,
@@ -769,7 +772,11 @@ static int validate_op(const struct graph_op *op)
 		return EDNA_GRAPH_ERR_DTYPE;
 
 	for (i = 0; i < shape->dims; i++) {
-		if (op->dim[i] == 0 || op->dim[i] > EDNA_GRAPH_MAX_DIM)
+		/* COPY's dim is bytes, not elements */
+		uint32_t max = op->opcode == EDNA_GOP_COPY ? EDNA_GRAPH_MAX_COPY
+							   : EDNA_GRAPH_MAX_DIM;
+
+		if (op->dim[i] == 0 || op->dim[i] > max)
 			return EDNA_GRAPH_ERR_DIMS;
 	}
 	switch (op->opcode) {

@@ -561,6 +561,8 @@ struct drm_edna_wait {
 #define EDNA_GRAPH_MAX_STEPS		256	/* decode steps of one job */
 #define EDNA_GRAPH_MAX_DIM		0x100000	/* any one dimension: 2^20 */
 #define EDNA_GRAPH_MAX_SEQ		32768	/* KV cache positions */
+#define EDNA_GRAPH_MAX_COPY		0x40000000	/* bytes of one COPY op */
+#define EDNA_GRAPH_MAX_RECORD		4096	/* header_size, op_size */
 
 /* drm_edna_job_result.op_index of an error in the header or arguments */
 #define EDNA_GRAPH_NO_OP		0xffffffffu
@@ -573,10 +575,11 @@ struct drm_edna_wait {
  *	(a minor only adds opcodes, flags and fields that are zero when
  *	unused, so a device runs a newer graph that uses nothing newer,
  *	and fails one that does at the first op that does)
- * @header_size: bytes of header, at least 64; bytes past what the
- *	device knows must be zero
- * @op_size: bytes from one op record to the next, at least 128; bytes
+ * @header_size: bytes of header, 64 to EDNA_GRAPH_MAX_RECORD; bytes
  *	past what the device knows must be zero
+ * @op_size: bytes from one op record to the next, a multiple of 8 from
+ *	128 to EDNA_GRAPH_MAX_RECORD; bytes past what the device knows must
+ *	be zero
  * @op_count: op records, 1 to EDNA_GRAPH_MAX_OPS
  * @max_tokens: rows the graph's activation buffers hold, 1 to
  *	EDNA_GRAPH_MAX_TOKENS: a step of more tokens is rejected
@@ -619,7 +622,7 @@ struct drm_edna_graph_header {
  *	[max_seq x kv_heads*hd]: row r, at position p, attends to cache
  *	rows 0..p; query head h uses cache head h / (heads / kv_heads).
  *	dst [R x heads*hd].  dim: heads, kv_heads, hd, max_seq.
- *	param[0]: the score scale (f32); 0 means 1/sqrt(hd).
+ *	param[0]: the score scale (f32); bits 0 mean 1/sqrt(hd).
  * @EDNA_GOP_ADD: dst[R x n] = src[0] + src[1].  dim: n.
  * @EDNA_GOP_MUL: dst[R x n] = src[0] * src[1], elementwise.  dim: n.
  * @EDNA_GOP_SILU_MUL: dst[R x n] = silu(src[0]) * src[1], silu(a) =
@@ -629,8 +632,9 @@ struct drm_edna_graph_header {
  *	src[0] [R x n] (row 0 with EDNA_GOP_SINGLE_ROW; the first one on
  *	ties), as a __u32 at dst when dst is not 0, and as the token of the
  *	job's next step (see struct drm_edna_graph_args).  dim: n.
- * @EDNA_GOP_COPY: dim[0] bytes from src[0] to dst, once per step, not
- *	per row: moves between memory tiers.  The ranges must not overlap.
+ * @EDNA_GOP_COPY: dim[0] bytes (up to EDNA_GRAPH_MAX_COPY, any
+ *	alignment) from src[0] to dst, once per step, not per row: moves
+ *	between memory tiers.  The ranges must not overlap.
  */
 enum drm_edna_graph_opcode {
 	EDNA_GOP_EMBED = 1,
