@@ -7,6 +7,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 make -s all
+build/bench/host-roofline	# on the host: the op kernels against this machine's DRAM
 tools/vm/run.sh -t 1200 -M driver/edna.ko -M driver/sim/edna_sim.ko -f build/bench/edna-bench \
 	-f build/bench/graph-bench -- '
 modprobe edna_sim && modprobe edna && ./edna-bench && ./graph-bench'
