@@ -394,8 +394,8 @@ static u32 argmax_p(const float *x, u32 n)
 
 /*
  * Angles reach 32768 radians (positions to EDNA_GRAPH_MAX_SEQ): they are
- * made and reduced in double, and the pairs turned in double, rounded
- * to f32 once.
+ * made and reduced in double, and only sin and cos rounded to f32
+ * (Documentation/graph-format.rst says so).
  */
 #define ROPE_LN2_HI	0.693147180369123816490		/* 0x3fe62e42fee00000 */
 #define ROPE_LN2_LO	0.000000000190821492927058770002
@@ -505,17 +505,21 @@ static void rope_t(float *dst, const float *src, u32 heads, u32 hd, u32 pos, u32
 {
 	double lt = rope_log(edna_ops_f32(theta_bits));
 	struct rope_sc sc;
+	float s, c;
 	u32 i, h;
 
 	for (i = 0; i < hd / 2; i++) {
 		/* theta^(-2i/hd); the first pair turns by pos whatever theta is */
 		sc = rope_sincos(i ? pos * rope_exp(-(2.0 * i / hd) * lt) : pos);
+		s = (float)sc.s;
+		c = (float)sc.c;
 		for (h = 0; h < heads; h++) {
 			size_t o = (size_t)h * hd + 2 * i;
 			double x0 = src[o], x1 = src[o + 1];
 
-			dst[o] = (float)(x0 * sc.c - x1 * sc.s);
-			dst[o + 1] = (float)(x0 * sc.s + x1 * sc.c);
+			/* in double: one rounding per result */
+			dst[o] = (float)(x0 * c - x1 * s);
+			dst[o + 1] = (float)(x0 * s + x1 * c);
 		}
 	}
 	if (hd % 2)			/* an odd last element has no pair */
