@@ -49,11 +49,21 @@ typedef __s64 s64;
 /* 32 elements a block: 34 bytes of q8_0, 18 of q4_0 (an f16 scale first) */
 #define EDNA_OPS_QK	32
 
+/* sqrtsd with -fno-math-errno; sparse knows no builtins, only the type. */
+#ifdef __CHECKER__
+#define edna_ops_sqrt(x)	((double)(x))
+#else
+#define edna_ops_sqrt(x)	__builtin_sqrt(x)
+#endif
+
 /* Elements of one f32 partial sum (a multiple of EDNA_OPS_QK) */
 #define EDNA_OPS_CHUNK	2048
 
-/* The AVX2 path needs GCC's x86 builtins. */
-#if defined(__x86_64__) && !defined(__clang__)
+/*
+ * The AVX2 path needs GCC's x86 builtins; sparse does not parse vector
+ * extensions, so it checks the portable path only.
+ */
+#if defined(__x86_64__) && !defined(__clang__) && !defined(__CHECKER__)
 #define EDNA_OPS_X86	1
 #else
 #define EDNA_OPS_X86	0
@@ -285,7 +295,7 @@ static void rmsnorm_p(float *dst, const float *x, const float *w, u32 n, u32 eps
 		return;
 	for (i = 0; i < n; i++)
 		ss += (double)x[i] * x[i];
-	inv = (float)(1.0 / __builtin_sqrt(ss / n + edna_ops_f32(eps_bits)));
+	inv = (float)(1.0 / edna_ops_sqrt(ss / n + edna_ops_f32(eps_bits)));
 	for (i = 0; i < n; i++)
 		dst[i] = x[i] * inv * w[i];
 }
@@ -331,7 +341,7 @@ static void attention_p(float *out, const float *q, const float *k, const float 
 			u32 hd, u32 len, u32 scale_bits, float *sc)
 {
 	float scale = scale_bits ? edna_ops_f32(scale_bits) :
-		      (float)(1.0 / __builtin_sqrt((double)hd));
+		      (float)(1.0 / edna_ops_sqrt((double)hd));
 	float inv;
 	size_t t;
 	u32 j;
@@ -1101,7 +1111,7 @@ static void edna_ops_rmsnorm_avx2(float *dst, const float *x, const float *w, u3
 	for (; i < n; i++)
 		tail += x[i] * x[i];
 	ss += tail;
-	inv = (float)(1.0 / __builtin_sqrt(ss / n + edna_ops_f32(eps_bits)));
+	inv = (float)(1.0 / edna_ops_sqrt(ss / n + edna_ops_f32(eps_bits)));
 	for (i = 0; i + 8 <= n; i += 8)
 		st8(dst + i, ld8(x + i) * inv * ld8(w + i));
 	for (; i < n; i++)
@@ -1115,7 +1125,7 @@ static void edna_ops_attention_avx2(float *out, const float *q, const float *k,
 				    float *sc)
 {
 	float scale = scale_bits ? edna_ops_f32(scale_bits) :
-		      (float)(1.0 / __builtin_sqrt((double)hd));
+		      (float)(1.0 / edna_ops_sqrt((double)hd));
 	float inv;
 	size_t t;
 	u32 j;
