@@ -143,6 +143,12 @@ for spec in "${files[@]}"; do
 	fi
 	for lib in $(grep -o '/[^ ]*' <<<"$libs"); do
 		[ -e "$root$lib" ] || put "$lib" "$lib"
+		# A library of the build tree may sit under a path the guest
+		# mounts over (/tmp): the loader falls back to /usr/lib.
+		case $lib in
+		/lib/* | /lib64/* | /usr/lib/*) ;;
+		*) [ -e "$root/usr/lib/${lib##*/}" ] || put "$lib" "/usr/lib/${lib##*/}" ;;
+		esac
 	done
 done
 
