@@ -206,7 +206,7 @@ static int skip_value(struct model_reader *r, uint32_t type, unsigned int depth,
 			bytes = UINT64_MAX;
 		if (bytes > r->size - r->pos)
 			return model_fail(r, -EINVAL,
-					  "metadata %s: an array of %llu %s needs %llu bytes at offset %zu, the file has %zu",
+					  "truncated or a bad count: metadata %s: an array of %llu %s needs %llu bytes at offset %zu, the file has %zu",
 					  key, (unsigned long long)n, gguf_type_name(elem_type),
 					  (unsigned long long)bytes, r->pos, r->size);
 		r->pos += bytes;
