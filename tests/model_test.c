@@ -543,6 +543,81 @@ TEST_F(edna_decode, gguf_truncated_at_every_offset_fails_cleanly)
 	edna_bytes_free(&b);
 }
 
+/*
+ * Random damage: a few random bytes of the header, metadata and tensor
+ * infos overwritten, 3000 times, in GGUF and in both llama2.c headers.
+ * Each open either fails with a message or gives a model that decodes
+ * (whatever the numbers); never a crash, which ASan and UBSan (make
+ * model-asan) would also see as a bad read.
+ */
+TEST_F(edna_decode, randomly_damaged_files_fail_or_decode)
+{
+	struct edna_gen_spec spec = base_spec(41);
+	struct edna_bytes files[3];
+	uint64_t state = 99;
+	unsigned int round, opened = 0, f;
+	char err[EDNA_MODEL_ERR_MAX];
+	uint8_t *copy;
+	size_t span[3], max = 0;
+
+	spec.n_layers = 1;
+	spec.vocab_size = 330;
+	spec.seq_len = 8;
+	make_gguf(_metadata, &spec, true, &files[0]);
+	ASSERT_EQ(0, edna_gen_llama2c(&spec, 0, 0, &files[1], err, sizeof(err)));
+	ASSERT_EQ(0, edna_gen_llama2c(&spec, 2, 32, &files[2], err, sizeof(err)));
+	span[0] = tensor_info_at(_metadata, &files[0], "output.weight") + 4 + 16 + 4 + 8;
+	span[1] = 28;
+	span[2] = 256;
+	for (f = 0; f < 3; f++)
+		max = files[f].size > max ? files[f].size : max;
+	copy = malloc(max);
+	ASSERT_NE(NULL, copy);
+	for (round = 0; round < 3000; round++) {
+		struct edna_model *m = NULL;
+		unsigned int hits, h;
+		int ret;
+
+		f = round % 3;
+		memcpy(copy, files[f].data, files[f].size);
+		state = state * 6364136223846793005ull + 1442695040888963407ull;
+		hits = 1 + (state >> 60) % 4;
+		for (h = 0; h < hits; h++) {
+			state = state * 6364136223846793005ull + 1442695040888963407ull;
+			copy[(state >> 24) % span[f]] = (uint8_t)(state >> 56);
+		}
+		write_file(_metadata, self, "damaged", copy, files[f].size);
+		err[0] = '\0';
+		ret = edna_model_open(self->path, NULL, &m, err, sizeof(err));
+		if (ret) {
+			ASSERT_EQ(NULL, m);
+			ASSERT_TRUE(strstr(err, self->path) == err) TH_LOG("round %u: %d", round, ret);
+			continue;
+		}
+		opened++;
+		{
+			const struct edna_tokenizer *t = edna_model_tokenizer(m);
+			uint32_t prompt[2] = { 0, edna_model_config(m)->vocab_size - 1 }, ids[2];
+			uint32_t *enc;
+			size_t n;
+
+			if (t) {
+				ASSERT_EQ(0, edna_tokenizer_encode(t, "the lord", 1, &enc, &n));
+				free(enc);
+			}
+			if (edna_model_config(m)->seq_len >= 3 &&
+			    (uint64_t)edna_model_config(m)->dim * edna_model_config(m)->n_layers < (1u << 16))
+				ASSERT_EQ(0, edna_ref_decode_model(m, prompt, 2, 2, ids, NULL, err,
+								   sizeof(err)));
+		}
+		edna_model_close(m);
+	}
+	TH_LOG("%u of 3000 damaged files still opened", opened);
+	free(copy);
+	for (f = 0; f < 3; f++)
+		edna_bytes_free(&files[f]);
+}
+
 /* The tensor table: out of the file, wrong dims, dtypes, names, alignment. */
 TEST_F(edna_decode, gguf_bad_tensors_fail_cleanly)
 {
