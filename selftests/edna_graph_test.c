@@ -973,7 +973,11 @@ TEST_F(edna_graph, long_graph_stays_responsive_and_reset_stops_it)
 {
 	struct drm_edna_job nop = { .queue = 1, .op = EDNA_JOB_NOP,
 				    .priority = EDNA_PRIORITY_NORMAL };
+	enum { LONG_OPS = 2000 };	/* 40 s of 20 ms chunks: far longer than the test */
 	struct drm_edna_job_result r = {};
+	struct drm_edna_graph_header *h;
+	struct drm_edna_graph_args *args;
+	struct drm_edna_graph_op *ops;
 	__u64 w, x, y, gva, ava;
 	struct graph g;
 	long long t0;
@@ -982,13 +986,17 @@ TEST_F(edna_graph, long_graph_stays_responsive_and_reset_stops_it)
 	w = arena_alloc(&self->a, 256 * 1024 * 4, NULL);
 	x = arena_alloc(&self->a, 1024 * 4, NULL);
 	y = arena_alloc(&self->a, 256 * 4, NULL);
-	ASSERT_NE(0, w);
+	gva = arena_alloc(&self->a, sizeof(*h) + LONG_OPS * sizeof(*ops), (void **)&h);
+	ava = arena_alloc(&self->a, sizeof(*args) + 8, (void **)&args);
+	ASSERT_NE(0, ava);
 	graph_init(&g, 1);
-	for (i = 0; i < 60; i++)
-		*graph_op(&g, EDNA_GOP_MATMUL, y, x, w, 0) =
-			(struct drm_edna_graph_op){ .opcode = EDNA_GOP_MATMUL, .dst = y,
-						    .src = { x, w }, .dim = { 256, 1024 } };
-	ASSERT_EQ(0, graph_place(&self->a, &g, 0, 1, 1, NULL, &gva, &ava));
+	*h = g.h;
+	h->op_count = LONG_OPS;
+	ops = (struct drm_edna_graph_op *)(h + 1);
+	for (i = 0; i < LONG_OPS; i++)
+		ops[i] = (struct drm_edna_graph_op){ .opcode = EDNA_GOP_MATMUL, .dst = y,
+						     .src = { x, w }, .dim = { 256, 1024 } };
+	args->n_tokens = 1, args->steps = 1;
 	ASSERT_EQ(0, edna_write_file(SIM "chunk_delay_us", "20000"));
 	struct drm_edna_job j = { .queue = 0, .priority = EDNA_PRIORITY_NORMAL,
 				  .op = EDNA_JOB_GRAPH, .src = gva, .dst = ava };
