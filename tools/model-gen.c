@@ -95,22 +95,55 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		switch (opt) {
-		case O_DIM: bad |= parse_u32("--dim", optarg, &spec.dim); break;
-		case O_HIDDEN: bad |= parse_u32("--hidden", optarg, &spec.hidden_dim); break;
-		case O_LAYERS: bad |= parse_u32("--layers", optarg, &spec.n_layers); break;
-		case O_HEADS: bad |= parse_u32("--heads", optarg, &spec.n_heads); break;
-		case O_KV: bad |= parse_u32("--kv-heads", optarg, &spec.n_kv_heads); break;
-		case O_VOCAB: bad |= parse_u32("--vocab", optarg, &spec.vocab_size); break;
-		case O_SEQ: bad |= parse_u32("--seq-len", optarg, &spec.seq_len); break;
-		case O_SEED: bad |= parse_u32("--seed", optarg, &seed); spec.seed = seed; break;
-		case O_VERSION: bad |= parse_u32("--version", optarg, &version); break;
-		case O_GROUP: bad |= parse_u32("--group-size", optarg, &group_size); break;
-		case O_TIED: spec.tied = 1; break;
-		case O_THETA: spec.rope_theta = strtof(optarg, NULL); break;
-		case O_EPS: spec.norm_eps = strtof(optarg, NULL); break;
-		case O_GGUF: gguf = optarg; break;
-		case O_L2C: llama2c = optarg; break;
-		case O_TOK: tokenizer = optarg; break;
+		case O_DIM:
+			bad |= parse_u32("--dim", optarg, &spec.dim);
+			break;
+		case O_HIDDEN:
+			bad |= parse_u32("--hidden", optarg, &spec.hidden_dim);
+			break;
+		case O_LAYERS:
+			bad |= parse_u32("--layers", optarg, &spec.n_layers);
+			break;
+		case O_HEADS:
+			bad |= parse_u32("--heads", optarg, &spec.n_heads);
+			break;
+		case O_KV:
+			bad |= parse_u32("--kv-heads", optarg, &spec.n_kv_heads);
+			break;
+		case O_VOCAB:
+			bad |= parse_u32("--vocab", optarg, &spec.vocab_size);
+			break;
+		case O_SEQ:
+			bad |= parse_u32("--seq-len", optarg, &spec.seq_len);
+			break;
+		case O_SEED:
+			bad |= parse_u32("--seed", optarg, &seed);
+			spec.seed = seed;
+			break;
+		case O_VERSION:
+			bad |= parse_u32("--version", optarg, &version);
+			break;
+		case O_GROUP:
+			bad |= parse_u32("--group-size", optarg, &group_size);
+			break;
+		case O_TIED:
+			spec.tied = 1;
+			break;
+		case O_THETA:
+			spec.rope_theta = strtof(optarg, NULL);
+			break;
+		case O_EPS:
+			spec.norm_eps = strtof(optarg, NULL);
+			break;
+		case O_GGUF:
+			gguf = optarg;
+			break;
+		case O_L2C:
+			llama2c = optarg;
+			break;
+		case O_TOK:
+			tokenizer = optarg;
+			break;
 		case O_DTYPE:
 			if (!strcmp(optarg, "f32"))
 				spec.dtype = EDNA_DTYPE_F32;

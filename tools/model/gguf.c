@@ -264,7 +264,7 @@ static int read_metadata(struct model_reader *r, uint64_t kv_count, struct gguf_
 		key_text(name, sizeof(name), key, key_len);
 		if ((ret = reader_u32(r, &type, name)))
 			return ret;
-		for (k = 0; k < sizeof(gguf_known_keys) / sizeof(gguf_known_keys[0]); k++) {
+		for (k = 0; k < ARRAY_SIZE(gguf_known_keys); k++) {
 			if (strlen(gguf_known_keys[k].key) == key_len &&
 			    !memcmp(gguf_known_keys[k].key, key, key_len)) {
 				kv = (struct gguf_kv *)((char *)meta + gguf_known_keys[k].offset);
@@ -295,29 +295,49 @@ static int kv_u32(struct model_reader *r, const struct gguf_kv *kv, const char *
 		  uint32_t *v)
 {
 	const uint8_t *p = kv->value;
-	int64_t s;
-	uint64_t u;
+	bool is_signed = false;
+	int64_t s = 0;
+	uint64_t u = 0;
 
 	switch (kv->type) {
-	case GGUF_U8:  u = p[0]; break;
-	case GGUF_U16: u = p[0] | p[1] << 8; break;
-	case GGUF_U32: u = le32(p); break;
-	case GGUF_U64: u = le64(p); break;
-	case GGUF_I8:  s = (int8_t)p[0]; goto is_signed;
-	case GGUF_I16: s = (int16_t)(p[0] | p[1] << 8); goto is_signed;
-	case GGUF_I32: s = (int32_t)le32(p); goto is_signed;
-	case GGUF_I64: s = (int64_t)le64(p); goto is_signed;
+	case GGUF_U8:
+		u = p[0];
+		break;
+	case GGUF_U16:
+		u = p[0] | p[1] << 8;
+		break;
+	case GGUF_U32:
+		u = le32(p);
+		break;
+	case GGUF_U64:
+		u = le64(p);
+		break;
+	case GGUF_I8:
+		s = (int8_t)p[0];
+		is_signed = true;
+		break;
+	case GGUF_I16:
+		s = (int16_t)(p[0] | p[1] << 8);
+		is_signed = true;
+		break;
+	case GGUF_I32:
+		s = (int32_t)le32(p);
+		is_signed = true;
+		break;
+	case GGUF_I64:
+		s = (int64_t)le64(p);
+		is_signed = true;
+		break;
 	default:
 		return model_fail(r, -EINVAL, "metadata %s has type %s, expected an integer",
 				  key, gguf_type_name(kv->type));
 	}
-	goto check;
-is_signed:
-	if (s < 0)
-		return model_fail(r, -EINVAL, "metadata %s is %lld, expected 0 or more",
-				  key, (long long)s);
-	u = (uint64_t)s;
-check:
+	if (is_signed) {
+		if (s < 0)
+			return model_fail(r, -EINVAL, "metadata %s is %lld, expected 0 or more",
+					  key, (long long)s);
+		u = (uint64_t)s;
+	}
 	if (u > UINT32_MAX)
 		return model_fail(r, -EINVAL, "metadata %s is %llu, expected at most %u",
 				  key, (unsigned long long)u, UINT32_MAX);
@@ -586,7 +606,7 @@ static int place_tensor(struct edna_model *m, struct model_reader *r,
 	dims_text(dims, sizeof(dims), t);
 	dtype = ggml_to_dtype(t->type);
 	if (dtype < 0) {
-		if (t->type < sizeof(ggml_type_names) / sizeof(ggml_type_names[0]) &&
+		if (t->type < ARRAY_SIZE(ggml_type_names) &&
 		    ggml_type_names[t->type])
 			return model_fail(r, -EOPNOTSUPP,
 					  "tensor '%s' has type %s (GGML type %u), expected f32, f16, q8_0 or q4_0",
@@ -612,8 +632,7 @@ static int place_tensor(struct edna_model *m, struct model_reader *r,
 	if (want.norm && dtype != EDNA_DTYPE_F32)
 		return model_fail(r, -EOPNOTSUPP, "tensor '%s' has type %s, expected f32 for a norm",
 				  name, model_dtype_name(dtype));
-	row_bytes = dtype == EDNA_DTYPE_F32 ? cols * 4 : dtype == EDNA_DTYPE_F16 ? cols * 2 :
-		    cols % 32 ? 0 : cols / 32 * (dtype == EDNA_DTYPE_Q8_0 ? 34 : 18);
+	row_bytes = model_row_bytes(dtype, cols);
 	if (!row_bytes)
 		return model_fail(r, -EINVAL,
 				  "tensor '%s' of type %s has rows of %llu elements, expected a multiple of 32",

@@ -153,9 +153,8 @@ static uint64_t lay_out(struct layout *l, uint64_t start)
 	};
 	const enum seg_kind *order = l->version == 0 ? legacy_order :
 				     l->version == 1 ? v1_order : v2_order;
-	size_t i, n = l->version == 0 ? sizeof(legacy_order) / sizeof(legacy_order[0]) :
-		      l->version == 1 ? sizeof(v1_order) / sizeof(v1_order[0]) :
-		      sizeof(v2_order) / sizeof(v2_order[0]);
+	size_t i, n = l->version == 0 ? ARRAY_SIZE(legacy_order) :
+		      l->version == 1 ? ARRAY_SIZE(v1_order) : ARRAY_SIZE(v2_order);
 	uint64_t pos = start, elems, bytes;
 
 	for (i = 0; i < n; i++) {
@@ -182,7 +181,10 @@ static int32_t header_int(const uint8_t *base, size_t offset)
 	return (int32_t)le32(base + offset);
 }
 
-/* Reads and checks the seven ints at @base; *vocab_signed keeps the sign. */
+/*
+ * Reads and checks the seven ints at @p; for the legacy layout a negative
+ * vocab_size says the classifier is separate.
+ */
 static int read_params(struct model_reader *r, const uint8_t *p, struct layout *l,
 		       const char *prefix)
 {
@@ -262,7 +264,7 @@ static int make_tensors(struct edna_model *m, struct model_reader *r, const stru
 		LAYER(SEG_W2, "ffn_down", ffn_down),
 #undef LAYER
 	};
-	const size_t per_layer = sizeof(layer_segs) / sizeof(layer_segs[0]);
+	const size_t per_layer = ARRAY_SIZE(layer_segs);
 	char name[EDNA_TENSOR_NAME_MAX];
 	uint32_t layer;
 	size_t i;

@@ -153,8 +153,7 @@ const char *model_dtype_name(int dtype)
 	return "unknown";
 }
 
-/* Bytes of a row; the same rule as the uapi's (blocks of 32 elements). */
-static uint64_t dtype_row_bytes(int dtype, uint64_t cols)
+uint64_t model_row_bytes(int dtype, uint64_t cols)
 {
 	switch (dtype) {
 	case EDNA_DTYPE_F32:
@@ -192,7 +191,7 @@ struct edna_tensor *model_add_tensor(struct edna_model *m, const char *name,
 	t->dtype = dtype;
 	t->rows = rows;
 	t->cols = cols;
-	t->row_bytes = dtype_row_bytes(dtype, cols);
+	t->row_bytes = model_row_bytes(dtype, cols);
 	t->bytes = t->row_bytes * rows;
 	t->data = data;
 	if (p >= m->map && p < m->map + m->map_size)

@@ -411,8 +411,15 @@ int edna_gen_vocab_from(const char *const *pieces, const float *scores, uint32_t
 
 /* ---- GGUF ------------------------------------------------------------------------- */
 
-enum { GGUF_U32 = 4, GGUF_I32 = 5, GGUF_F32 = 6, GGUF_BOOL = 7, GGUF_STRING = 8,
-       GGUF_ARRAY = 9 };
+/* GGUF's value types that the writer uses */
+enum {
+	GGUF_U32 = 4,
+	GGUF_I32 = 5,
+	GGUF_F32 = 6,
+	GGUF_BOOL = 7,
+	GGUF_STRING = 8,
+	GGUF_ARRAY = 9,
+};
 
 static int put_string(struct edna_bytes *b, const char *s)
 {

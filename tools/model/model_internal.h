@@ -16,6 +16,8 @@
 
 #include "edna_model.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 /*
  * Any one dimension the loader accepts: the device's EDNA_GRAPH_MAX_DIM.
  * A product of three of them fits in 64 bits, so sizes computed from
@@ -123,6 +125,12 @@ float lef32(const uint8_t *p);
 /* a * b and a + b, false when they overflow 64 bits */
 bool mul_u64(uint64_t a, uint64_t b, uint64_t *out);
 bool add_u64(uint64_t a, uint64_t b, uint64_t *out);
+
+/*
+ * Bytes of a row of @cols elements of @dtype, the uapi's rule (quantised
+ * rows are whole blocks of 32); 0 when there is no such row.
+ */
+uint64_t model_row_bytes(int dtype, uint64_t cols);
 
 /* "f32", "q8_0", ... of an enum drm_edna_graph_dtype */
 const char *model_dtype_name(int dtype);

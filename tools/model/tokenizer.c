@@ -239,10 +239,10 @@ int edna_tokenizer_encode(const struct edna_tokenizer *tok, const char *text,
 		sym[n_sym].start = i;
 		sym[n_sym].len = k;
 		sym[n_sym].prev = (int64_t)n_sym - 1;
-		sym[n_sym].next = n_sym + 1 < len + 1 ? (int64_t)n_sym + 1 : -1;
+		sym[n_sym].next = (int64_t)n_sym + 1;
 	}
 	if (n_sym)
-		sym[n_sym - 1].next = -1;
+		sym[n_sym - 1].next = -1;	/* the last one */
 	for (i = 0; i < n_sym; i++)
 		find_merge(tok, norm, sym, (int64_t)i);
 
