@@ -1161,4 +1161,106 @@ TEST_F(edna_decode, reference_decoder_batch_equals_steps_and_checks_limits)
 	edna_model_close(m);
 }
 
+/* The ids after "KEY:" on a line of an .expected file; *n set. */
+static size_t expected_ids(const char *text, const char *key, uint32_t *ids, size_t max)
+{
+	const char *p = strstr(text, key);
+	size_t n = 0;
+	char *end;
+
+	if (!p)
+		return 0;
+	for (p += strlen(key); n < max; p = end) {
+		unsigned long v = strtoul(p, &end, 10);
+
+		if (end == p || *p == '\n')
+			break;
+		ids[n++] = (uint32_t)v;
+	}
+	return n;
+}
+
+/*
+ * The trained demo model (models/edna-kjv.gguf, or $EDNA_DEMO_MODEL):
+ * the prompt encodes to the trainer's ids, greedy decoding gives the
+ * trainer's tokens (PyTorch, f32, in the .expected file beside it) up to
+ * the first step whose margin is too small to decide in another
+ * summation order, and the text is readable.  Skipped until the model
+ * is there.
+ */
+TEST_F(edna_decode, demo_model_decodes_as_trained)
+{
+	const char *path = getenv("EDNA_DEMO_MODEL") ? getenv("EDNA_DEMO_MODEL") :
+			   "models/edna-kjv.gguf";
+	uint32_t want_prompt[256], want[256], got[256], *ids;
+	double margins[256];
+	size_t n_prompt, n_want, n_ids, i, printable = 0, len = 0;
+	const struct edna_tokenizer *t;
+	char expected_path[256], text[4096], piece[256], prompt[256] = "", err[256];
+	char *expected, *p;
+	struct edna_model *m;
+	FILE *f;
+	long size;
+
+	if (access(path, R_OK))
+		SKIP(return, "%s is not there yet", path);
+	snprintf(expected_path, sizeof(expected_path), "%.*s.expected",
+		 (int)(strlen(path) - strlen(".gguf")), path);
+	f = fopen(expected_path, "r");
+	ASSERT_NE(NULL, f) TH_LOG("%s", expected_path);
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	rewind(f);
+	expected = calloc(1, size + 1);
+	ASSERT_NE(NULL, expected);
+	ASSERT_EQ(size, (long)fread(expected, 1, size, f));
+	fclose(f);
+	p = strstr(expected, "\nprompt: ");
+	ASSERT_NE(NULL, p);
+	sscanf(p + 9, "%255[^\n]", prompt);
+	n_prompt = expected_ids(expected, "\nprompt_ids:", want_prompt, 256);
+	n_want = expected_ids(expected, "\nids:", want, 256);
+	ASSERT_LE(1, n_prompt);
+	ASSERT_LE(1, n_want);
+	p = strstr(expected, "\nmargins:");
+	if (p)
+		p += strlen("\nmargins:");
+	for (i = 0; i < n_want; i++)
+		margins[i] = p ? strtod(p, &p) : INFINITY;
+
+	m = open_ok(_metadata, path, NULL);
+	ASSERT_NE(NULL, m);
+	t = edna_model_tokenizer(m);
+	ASSERT_NE(NULL, t);
+	ASSERT_EQ(0, edna_tokenizer_encode(t, prompt, edna_tokenizer_adds_bos(t), &ids, &n_ids));
+	ASSERT_EQ(n_prompt, n_ids);
+	EXPECT_EQ(0, memcmp(want_prompt, ids, n_ids * sizeof(*ids))) TH_LOG("\"%s\"", prompt);
+	ASSERT_EQ(0, edna_ref_decode_model(m, ids, n_ids, n_want, got, NULL, err, sizeof(err)))
+		TH_LOG("%s", err);
+	for (i = 0; i < n_want; i++) {
+		EXPECT_EQ(want[i], got[i]) TH_LOG("step %zu, margin %g", i, margins[i]);
+		if (want[i] != got[i] || margins[i] < 1e-3)
+			break;	/* from here on the two may part ways legitimately */
+	}
+	TH_LOG("%zu of %zu tokens checked against the trainer's", i, n_want);
+	for (i = 0; i < n_want; i++) {
+		int k = edna_tokenizer_decode(t, got[i], i ? got[i - 1] : ids[n_ids - 1], piece,
+					      sizeof(piece));
+
+		ASSERT_LE(0, k);
+		if (len + k < sizeof(text)) {
+			memcpy(text + len, piece, k);
+			len += k;
+		}
+	}
+	text[len] = '\0';
+	for (i = 0; i < len; i++)
+		printable += (text[i] >= 0x20 && text[i] < 0x7f) || text[i] == '\n';
+	TH_LOG("%s%s", prompt, text);
+	EXPECT_LE(len * 9, printable * 10) TH_LOG("not readable text");
+	free(ids);
+	free(expected);
+	edna_model_close(m);
+}
+
 TEST_HARNESS_MAIN
