@@ -45,6 +45,8 @@ else
 			tools/debugk/vm_debug.sh; do
 		vm_files+=(-f "$f")
 	done
+	# libaccel's example as check.sh runs it (built by make userspace).
+	[ -x build/examples/two_op ] && vm_files+=(-f build/examples/two_op)
 	EDNA_VM_KVER=$kver EDNA_VM_KERNEL=$out/linux/arch/x86/boot/bzImage \
 	EDNA_VM_MODDIR=$out/root/lib/modules/$kver \
 	EDNA_VM_BASE_MODULES="drm drm_shmem_helper gpu-sched" \
