@@ -465,6 +465,25 @@ int edna_hw_submit(struct edna_device *edev, u32 queue, const struct edna_hw_des
 }
 
 /**
+ * edna_hw_ring_space() - descriptors a queue's ring has room for
+ * @edev: the device
+ * @queue: hardware queue
+ *
+ * Return: free entries; only grows until the next edna_hw_submit().
+ */
+u32 edna_hw_ring_space(struct edna_device *edev, u32 queue)
+{
+	struct edna_ring *ring = &edev->rings[queue];
+	unsigned long flags;
+	u32 used;
+
+	spin_lock_irqsave(&ring->lock, flags);
+	used = ring->tail - ring->completed;
+	spin_unlock_irqrestore(&ring->lock, flags);
+	return ring->entries - used;
+}
+
+/**
  * edna_hw_doorbell() - ring a queue's doorbell without new descriptors
  * @edev: the device
  * @queue: hardware queue

@@ -55,6 +55,7 @@ void edna_hw_doorbell(struct edna_device *edev, u32 queue);
 bool edna_hw_ring_idle(struct edna_device *edev, u32 queue);
 void edna_hw_ring_poll(struct edna_device *edev, u32 queue);
 u32 edna_hw_ring_entries(struct edna_device *edev, u32 queue);
+u32 edna_hw_ring_space(struct edna_device *edev, u32 queue);
 u32 edna_hw_queue_progress(struct edna_device *edev, u32 queue);
 void edna_hw_queue_state(struct edna_device *edev, u32 queue, struct edna_hw_queue_state *st);
 

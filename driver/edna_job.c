@@ -224,25 +224,120 @@ static void edna_job_hw_fence_end(struct edna_hw_fence *hf, int err)
 	dma_fence_signal(&hf->base);
 }
 
-/* edna_hw_done_fn: interrupt context, ring lock held. */
-static void edna_job_hw_done(void *data, u32 status, const struct edna_hw_result *result)
+/*
+ * Descriptor @index of @job ended: 0 its own, i + 1 its rider i.  Count
+ * it, and keep its record and, for a job with riders, its own status.
+ * Interrupt context, ring lock held.
+ */
+static void edna_job_desc_end(struct edna_job *job, u32 index, u32 status,
+			      const struct edna_hw_result *result)
 {
-	struct edna_hw_fence *hf = data;
-	struct edna_job *job = hf->job;
+	struct edna_job_result *r = index ? job->riders[index - 1].result : job->result;
+	bool device = edna_job_status_from_device(status);
 	int err = edna_job_status_errno(status);
 
-	if (edna_job_status_from_device(status)) {
+	if (device) {
 		atomic64_inc(&job->jq->jobs_done);
 		edna_job_account(job);
 		if (err)
 			edna_file_count_fault(job->efile);
 	}
 	/* Read by waiters only after the job's fences signalled. */
-	if (result && job->result)
-		edna_job_record(&job->result->rec, result);
-	edna_job_hw_fence_end(hf, err);
+	if (result && r)
+		edna_job_record(&r->rec, result);
+	if (!device || !job->rider_count)
+		return;
+	if (r) {
+		r->error = err;
+		r->has_error = true;
+	}
+	if (index)
+		job->riders[index - 1].done = true;
+	else
+		job->done = true;
+}
+
+/* edna_hw_done_fn of a descriptor that does not end its job's run. */
+static void edna_job_head_done(void *data, u32 status, const struct edna_hw_result *result)
+{
+	edna_job_desc_end(data, 0, status, result);
+}
+
+static void edna_job_rider_done(void *data, u32 status, const struct edna_hw_result *result)
+{
+	struct edna_job_rider *rider = data;
+	struct edna_job *job = rider->job;
+
+	edna_job_desc_end(job, rider - job->riders + 1, status, result);
+}
+
+/* edna_hw_done_fn of the descriptor that ends a run: interrupt context, ring lock held. */
+static void edna_job_hw_done(void *data, u32 status, const struct edna_hw_result *result)
+{
+	struct edna_hw_fence *hf = data;
+
+	edna_job_desc_end(hf->job, hf->last, status, result);
+	edna_job_hw_fence_end(hf, edna_job_status_errno(status));
 	/* The ring slot's reference. */
 	dma_fence_put(&hf->base);
+}
+
+/*
+ * Write the descriptors of a run: the job's own and its riders', less
+ * those a run before a reset completed.  The scheduler reserved a ring
+ * slot for each.
+ */
+static int edna_job_submit_descs(struct edna_job *job, struct edna_hw_fence *hf)
+{
+	struct edna_device *edev = job->jq->edev;
+	u32 queue = job->jq->queue, i, last = 0, n = 0;
+	int ret;
+
+	/* The last to run ends the run; the ring runs them in order. */
+	for (i = 0; i <= job->rider_count; i++) {
+		if (!(i ? job->riders[i - 1].done : job->done)) {
+			last = i;
+			n++;
+		}
+	}
+	if (!n)
+		return -EAGAIN;		/* cannot be: a finished run is not run again */
+	if (edna_hw_ring_space(edev, queue) < n)
+		return -EBUSY;
+	hf->last = last;
+	for (i = 0; i <= job->rider_count; i++) {
+		struct edna_job_rider *rider = i ? &job->riders[i - 1] : NULL;
+		struct edna_hw_desc desc;
+
+		if (rider ? rider->done : job->done)
+			continue;
+		if (rider) {
+			/* The carrier's, with the rider's own op. */
+			desc = job->desc;
+			desc.op = rider->op;
+			desc.pattern = rider->pattern;
+			desc.src = rider->src;
+			desc.dst = rider->dst;
+			desc.size = rider->size;
+			desc.result_va = rider->result_va;
+			desc.job_seqno = rider->job_seqno;
+		}
+		if (i == last) {
+			dma_fence_get(&hf->base);
+			ret = edna_hw_submit(edev, queue, rider ? &desc : &job->desc,
+					     edna_job_hw_done, hf);
+			if (ret)
+				dma_fence_put(&hf->base);
+		} else if (rider) {
+			ret = edna_hw_submit(edev, queue, &desc, edna_job_rider_done, rider);
+		} else {
+			ret = edna_hw_submit(edev, queue, &job->desc, edna_job_head_done, job);
+		}
+		/* Space was checked: only the descriptors already written may end. */
+		if (WARN_ON_ONCE(ret))
+			return ret;
+	}
+	return 0;
 }
 
 static struct dma_fence *edna_job_run(struct drm_sched_job *sched_job)
@@ -291,10 +386,7 @@ static struct dma_fence *edna_job_run(struct drm_sched_job *sched_job)
 		ret = -ENODEV;
 	} else if (!ret) {
 		job->submit_ns = ktime_get_ns();
-		dma_fence_get(&hf->base);
-		ret = edna_hw_submit(edev, jq->queue, &job->desc, edna_job_hw_done, hf);
-		if (ret)
-			dma_fence_put(&hf->base);
+		ret = edna_job_submit_descs(job, hf);
 		drm_dev_exit(idx);
 	}
 	/* Completes at once with the error, which then reaches the job. */
@@ -349,6 +441,36 @@ static int edna_job_reset_all(struct edna_device *edev, struct edna_job_queue *e
 	}
 	dma_fence_end_signalling(cookie);
 	return ret;
+}
+
+/*
+ * A job that carries riders hung on the first of its descriptors not yet
+ * ended: that one fails with @err, and the others run again, innocent.
+ * False when it is the last one left: the job as a whole is guilty.
+ */
+static bool edna_job_blame_rider(struct edna_job *job, int err)
+{
+	struct edna_job_result *r;
+	u32 i, first = U32_MAX, left = 0;
+
+	for (i = 0; i <= job->rider_count; i++) {
+		if (i ? job->riders[i - 1].done : job->done)
+			continue;
+		if (!left++)
+			first = i;
+	}
+	if (left < 2)
+		return false;
+	r = first ? job->riders[first - 1].result : job->result;
+	if (r) {
+		r->error = err;
+		r->has_error = true;
+	}
+	if (first)
+		job->riders[first - 1].done = true;
+	else
+		job->done = true;
+	return true;
 }
 
 /* True when the timeout of @job is not a hang after all. */
@@ -410,7 +532,6 @@ static enum drm_gpu_sched_stat edna_job_timedout(struct drm_sched_job *sched_job
 		  jiffies_to_msecs(READ_ONCE(jq->sched.timeout)));
 	/* May free completed jobs: before the signalling section. */
 	drm_sched_stop(&jq->sched, sched_job);
-	job->guilty_error = -ETIMEDOUT;
 	edna_file_count_fault(job->efile);
 	cookie = dma_fence_begin_signalling();
 	if (edna_hw_queue_reset(edev, jq->queue)) {
@@ -418,6 +539,9 @@ static enum drm_gpu_sched_stat edna_job_timedout(struct drm_sched_job *sched_job
 		edna_job_reset_all(edev, jq, EDNA_JOB_ABORTED);
 		cookie = dma_fence_begin_signalling();
 	}
+	/* The ring is empty: no descriptor of the job ends behind our back. */
+	if (!edna_job_blame_rider(job, -ETIMEDOUT))
+		job->guilty_error = -ETIMEDOUT;
 	/* Innocent jobs that were on the ring run again; the guilty one fails. */
 	drm_sched_resubmit_jobs(&jq->sched);
 	drm_sched_start(&jq->sched);
@@ -473,15 +597,22 @@ static void edna_job_free(struct drm_sched_job *sched_job)
 	struct edna_device *edev = efile->edev;
 	bool counted = job->retire_counted;
 
+	u32 i, jobs = 1 + job->rider_count;
+
 	drm_sched_job_cleanup(sched_job);
 	if (job->result) {
 		edna_job_result_done(efile, job->result);
 		edna_job_result_put(job->result);
 		job->result = NULL;
 	}
+	for (i = 0; i < job->rider_count; i++) {
+		edna_job_result_done(efile, job->riders[i].result);
+		edna_job_result_put(job->riders[i].result);
+		job->riders[i].result = NULL;
+	}
 	/* Drops the buffers: device memory is free for others after this. */
 	edna_job_destroy(job);
-	atomic_dec(&efile->in_flight);
+	atomic_sub(jobs, &efile->in_flight);
 	if (counted)
 		edna_job_retired(edev);
 	edna_file_put_async(efile);
@@ -519,6 +650,10 @@ void edna_job_destroy(struct edna_job *job)
 	kvfree(job->bos);
 	if (job->result)
 		edna_job_result_put(job->result);
+	for (i = 0; i < job->rider_count; i++)
+		if (job->riders[i].result)
+			edna_job_result_put(job->riders[i].result);
+	kvfree(job->riders);
 	dma_fence_put(job->hw_fence);
 	kfree(job);
 }
@@ -544,18 +679,32 @@ static void edna_job_publish_result(struct edna_job *job)
 	struct edna_job_result *r = job->result;
 	struct rb_node *last = efile->results_last;
 
+	u32 i;
+
 	job->seqno = atomic64_inc_return(&efile->edev->job_seqno);
 	job->desc.job_seqno = cpu_to_le64(job->seqno);
 	if (!r)
 		return;
-	r->seqno = job->seqno;
-	r->rec.seqno = job->seqno;
-	r->finished = dma_fence_get(&job->base.s_fence->finished);
-	/* Sequence numbers grow: the new one goes right of the last. */
-	refcount_inc(&r->ref);
-	rb_link_node(&r->node, last, last ? &last->rb_right : &efile->results.rb_node);
-	rb_insert_color(&r->node, &efile->results);
-	efile->results_last = &r->node;
+	for (i = 0; ; i++) {
+		if (i) {
+			/* Riders are numbered right after the job they ride on. */
+			r = job->riders[i - 1].result;
+			r->seqno = atomic64_inc_return(&efile->edev->job_seqno);
+			job->riders[i - 1].job_seqno = cpu_to_le64(r->seqno);
+		} else {
+			r->seqno = job->seqno;
+		}
+		r->rec.seqno = r->seqno;
+		r->finished = dma_fence_get(&job->base.s_fence->finished);
+		/* Sequence numbers grow: the new one goes right of the last. */
+		refcount_inc(&r->ref);
+		rb_link_node(&r->node, last, last ? &last->rb_right : &efile->results.rb_node);
+		rb_insert_color(&r->node, &efile->results);
+		efile->results_last = &r->node;
+		last = &r->node;
+		if (i == job->rider_count)
+			break;
+	}
 }
 
 /**
@@ -850,7 +999,7 @@ int edna_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
 	if (ret > 0 || dma_fence_is_signaled(r->finished)) {
 		u32 size = min_t(u32, args->result_size, sizeof(r->rec));
 
-		args->status = r->finished->error;
+		args->status = r->has_error ? r->error : r->finished->error;
 		args->result_size = sizeof(r->rec);
 		ret = 0;
 		if (args->result && copy_to_user(u64_to_user_ptr(args->result), &r->rec, size))

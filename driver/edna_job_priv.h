@@ -18,12 +18,15 @@
  * @lock: its lock; its own, so that the fence may outlive the device
  * @job: the job it was submitted for; not used once signalled
  * @jq: the queue, referenced: the fence's timeline name is the queue's
+ * @last: the descriptor whose end ends the run: 0 the job's own, i + 1
+ *	its rider i
  */
 struct edna_hw_fence {
 	struct dma_fence base;
 	spinlock_t lock;	/* the fence's own */
 	struct edna_job *job;
 	struct edna_job_queue *jq;
+	u32 last;
 };
 
 /**
@@ -35,6 +38,10 @@ struct edna_hw_fence {
  * @seqno: the job's sequence number
  * @finished: the job's finished fence, referenced; set when published
  * @rec: the device's record; written before @finished signals, read after
+ * @error: the job's own status, when @has_error: a job that shares its
+ *	scheduler job with others (see struct edna_job_rider) ends before
+ *	@finished, which reports the last of them
+ * @has_error: @error is set; written before @finished signals
  */
 struct edna_job_result {
 	refcount_t ref;
@@ -43,6 +50,49 @@ struct edna_job_result {
 	u64 seqno;
 	struct dma_fence *finished;
 	struct drm_edna_job_result rec;
+	int error;
+	bool has_error;
+};
+
+/*
+ * Jobs a scheduler job carries beyond its own: the per-job cost of the
+ * scheduler is paid once for a run of them.
+ */
+#define EDNA_JOB_MAX_RIDERS		63
+
+/**
+ * struct edna_job_rider - a job that rides on the scheduler job of the
+ *	job before it
+ * @job: the job it rides on
+ * @result: what WAIT reports of it
+ * @op: its descriptor's fields that differ from the carrier's, device
+ *	byte order
+ * @pattern: see @op
+ * @src: see @op
+ * @dst: see @op
+ * @size: see @op
+ * @result_va: see @op
+ * @job_seqno: see @op
+ * @done: the device ended it: a run after a reset skips it
+ *
+ * A job without buffers or syncobjs, queued in the same SUBMIT right
+ * after another job of the same queue and priority that signals nothing
+ * either, needs nothing of the scheduler but its place in the queue: it
+ * rides on that job, its descriptor written to the ring after the
+ * other's, and it completes with it (WAIT returns once the last rider has
+ * ended, each with its own status and record).
+ */
+struct edna_job_rider {
+	struct edna_job *job;
+	struct edna_job_result *result;
+	__le32 op;
+	__le32 pattern;
+	__le64 src;
+	__le64 dst;
+	__le64 size;
+	__le64 result_va;
+	__le64 job_seqno;
+	bool done;
 };
 
 /**
@@ -72,6 +122,10 @@ struct edna_job_bo {
  * @submit_ns: when it was written to the ring
  * @retire_counted: its last run ended and it counts in edev->retiring
  *	until freed; written before that run's hardware fence signals
+ * @riders: the jobs riding on this one, in submission order
+ * @rider_count: entries in @riders
+ * @done: the device ended this job's own descriptor: a run after a reset
+ *	skips it (only when it has riders)
  */
 struct edna_job {
 	struct drm_sched_job base;
@@ -87,6 +141,9 @@ struct edna_job {
 	int guilty_error;
 	u64 submit_ns;
 	bool retire_counted;
+	struct edna_job_rider *riders;
+	u32 rider_count;
+	bool done;
 };
 
 extern const struct drm_sched_backend_ops edna_sched_ops;

@@ -30,6 +30,7 @@
 #include <drm/drm_syncobj.h>
 
 #include "edna_drv.h"
+#include "edna_hw.h"
 #include "edna_job.h"
 #include "edna_job_priv.h"
 #include "edna_mmu.h"
@@ -60,12 +61,15 @@ struct edna_submit_signal {
  * @job: the job, until the scheduler owns it
  * @signals: its EDNA_SYNC_SIGNAL operations
  * @signal_count: entries in @signals
+ * @rider: when it rides on an earlier job of the batch (@job is then
+ *	NULL), its result, which tells its sequence number once published
  * @seqno_ptr: where its sequence number goes in the caller's array; NULL
  *	when the caller's stride does not reach it
  * @seqno: its sequence number, once published
  */
 struct edna_submit_job {
 	struct edna_job *job;
+	struct edna_job_result *rider;
 	struct edna_submit_signal *signals;
 	u32 signal_count;
 	u64 __user *seqno_ptr;
@@ -102,6 +106,8 @@ struct edna_submit_dep {
  * @acquire: the reservation locks of @bos
  * @locked: @bos are locked
  * @in_flight: jobs counted in the file's in_flight, not yet the scheduler's
+ * @carrier: the job of the batch later jobs may ride on, or -1
+ * @max_riders: how many more it may carry
  */
 struct edna_submit {
 	struct drm_file *file;
@@ -119,6 +125,8 @@ struct edna_submit {
 	struct ww_acquire_ctx acquire;
 	bool locked;
 	u32 in_flight;
+	int carrier;
+	u32 max_riders;
 };
 
 static const enum drm_sched_priority edna_sched_prio[EDNA_PRIORITY_COUNT] = {
@@ -231,7 +239,7 @@ static int edna_job_check(struct edna_device *edev, const struct drm_edna_job *j
 	return 0;
 }
 
-static void edna_job_build_desc(struct edna_job *job, const struct drm_edna_job *j)
+static void edna_desc_build(struct edna_hw_desc *desc, const struct drm_edna_job *j)
 {
 	static const u32 hw_op[] = {
 		[EDNA_JOB_NOP] = EDNA_OP_NOP,
@@ -240,12 +248,12 @@ static void edna_job_build_desc(struct edna_job *job, const struct drm_edna_job 
 		[EDNA_JOB_GRAPH] = EDNA_OP_GRAPH,
 	};
 
-	job->desc.op = cpu_to_le32(hw_op[j->op]);
-	job->desc.src = cpu_to_le64(j->src);
-	job->desc.dst = cpu_to_le64(j->dst);
-	job->desc.size = cpu_to_le64(j->size);
-	job->desc.pattern = cpu_to_le32(j->pattern);
-	job->desc.result_va = cpu_to_le64(j->result_va);
+	desc->op = cpu_to_le32(hw_op[j->op]);
+	desc->src = cpu_to_le64(j->src);
+	desc->dst = cpu_to_le64(j->dst);
+	desc->size = cpu_to_le64(j->size);
+	desc->pattern = cpu_to_le32(j->pattern);
+	desc->result_va = cpu_to_le64(j->result_va);
 }
 
 static int edna_submit_lookup_bos(struct edna_submit *s, struct edna_job *job,
@@ -368,6 +376,69 @@ static int edna_submit_syncs(struct edna_submit *s, u32 index, const struct drm_
 	return 0;
 }
 
+static struct edna_job_result *edna_job_result_new(void)
+{
+	struct edna_job_result *r = kzalloc(sizeof(*r), GFP_KERNEL);
+
+	if (r) {
+		refcount_set(&r->ref, 1);
+		/* Until the device says otherwise. */
+		r->rec.status = EDNA_STATUS_NOT_RUN;
+	}
+	return r;
+}
+
+/*
+ * Whether job @index can ride on the carrier (struct edna_job_rider): it
+ * follows it or its last rider, on the same queue and priority, and uses
+ * no buffers and no syncobjs, so nothing but the queue orders it.
+ */
+static bool edna_submit_can_ride(struct edna_submit *s, u32 index, const struct drm_edna_job *j)
+{
+	struct edna_job *carrier;
+
+	if (s->carrier < 0 || j->bo_count || j->sync_count)
+		return false;
+	carrier = s->jobs[s->carrier].job;
+	return carrier->jq->queue == j->queue && carrier->prio == j->priority &&
+	       s->carrier + carrier->rider_count + 1 == index &&
+	       carrier->rider_count < s->max_riders;
+}
+
+static int edna_submit_add_rider(struct edna_submit *s, u32 index, const struct drm_edna_job *j)
+{
+	struct edna_job *carrier = s->jobs[s->carrier].job;
+	struct edna_job_rider *rider;
+
+	struct edna_hw_desc desc = {};
+
+	/* Room for all it may carry at once: riders do not move once made. */
+	if (!carrier->riders) {
+		carrier->riders = kvmalloc_array(s->max_riders, sizeof(*carrier->riders),
+						 GFP_KERNEL);
+		if (!carrier->riders)
+			return -ENOMEM;
+	}
+	rider = &carrier->riders[carrier->rider_count];
+	rider->result = edna_job_result_new();
+	if (!rider->result)
+		return -ENOMEM;
+	rider->job = carrier;
+	rider->done = false;
+	edna_desc_build(&desc, j);
+	rider->op = desc.op;
+	rider->pattern = desc.pattern;
+	rider->src = desc.src;
+	rider->dst = desc.dst;
+	rider->size = desc.size;
+	rider->result_va = desc.result_va;
+	carrier->rider_count++;
+	/* A ring slot per descriptor. */
+	carrier->base.credits++;
+	s->jobs[index].rider = rider->result;
+	return 0;
+}
+
 static int edna_submit_prepare(struct edna_submit *s, u32 index, const void __user *uptr,
 			       u32 stride)
 {
@@ -392,22 +463,33 @@ static int edna_submit_prepare(struct edna_submit *s, u32 index, const void __us
 			return -EFAULT;
 	}
 
+	if (edna_submit_can_ride(s, index, &j))
+		return edna_submit_add_rider(s, index, &j);
+
 	job = edna_job_new(s->efile, j.queue, j.priority);
 	if (IS_ERR(job))
 		return PTR_ERR(job);
 	sj->job = job;
-	job->result = kzalloc(sizeof(*job->result), GFP_KERNEL);
+	job->result = edna_job_result_new();
 	if (!job->result)
 		return -ENOMEM;
-	refcount_set(&job->result->ref, 1);
-	/* Until the device says otherwise. */
-	job->result->rec.status = EDNA_STATUS_NOT_RUN;
-	edna_job_build_desc(job, &j);
+	edna_desc_build(&job->desc, &j);
 
 	ret = edna_submit_lookup_bos(s, job, &j);
 	if (ret)
 		return ret;
-	return edna_submit_syncs(s, index, &j);
+	ret = edna_submit_syncs(s, index, &j);
+	if (ret)
+		return ret;
+	/* A job that signals nothing may carry the jobs after it. */
+	s->carrier = -1;
+	if (!job->bo_count && !sj->signal_count) {
+		s->carrier = index;
+		/* Half the ring at most: the next batch fills the other half. */
+		s->max_riders = min3((u32)EDNA_JOB_MAX_RIDERS, s->count - index - 1,
+				     edna_hw_ring_entries(edev, j.queue) / 2 - 1);
+	}
+	return 0;
 }
 
 static int edna_submit_ref_cmp(const void *a, const void *b)
@@ -469,7 +551,7 @@ static int edna_submit_lock(struct edna_submit *s)
 	for (i = 0; i < s->count; i++) {
 		struct edna_job *job = s->jobs[i].job;
 
-		for (k = 0; k < job->bo_count; k++, n++) {
+		for (k = 0; job && k < job->bo_count; k++, n++) {
 			s->refs[n].obj = job->bos[k].obj;
 			s->refs[n].job = i;
 			s->refs[n].flags = job->bos[k].flags;
@@ -502,7 +584,7 @@ static int edna_submit_lock(struct edna_submit *s)
 	for (i = 0; i < s->count; i++) {
 		struct edna_job *job = s->jobs[i].job;
 
-		for (k = 0; k < job->bo_count; k++) {
+		for (k = 0; job && k < job->bo_count; k++) {
 			if (job->bos[k].flags == EDNA_BO_NO_SYNC)
 				continue;
 			ret = drm_sched_job_add_implicit_dependencies(&job->base, job->bos[k].obj,
@@ -533,12 +615,14 @@ static void edna_submit_drop_armed(struct edna_submit *s, u32 armed)
 	for (i = 0; i < armed; i++) {
 		struct edna_job *job = s->jobs[i].job;
 
+		if (!job)
+			continue;	/* a rider: its carrier takes it along */
 		edna_job_result_put(job->result);
 		job->result = NULL;
 		job->guilty_error = -ECANCELED;
 		/* Its free_job drops these, as for any job. */
 		edna_file_get(s->efile);
-		s->in_flight--;
+		s->in_flight -= 1 + job->rider_count;
 		s->jobs[i].job = NULL;
 		drm_sched_entity_push_job(&job->base);
 	}
@@ -554,6 +638,9 @@ static int edna_submit_arm(struct edna_submit *s)
 	for (i = 0; i < s->count; i++) {
 		struct edna_job *job = s->jobs[i].job;
 
+		/* Riders depend on nothing: nobody depends on them either. */
+		if (!job)
+			continue;
 		for (; d < s->ndeps && s->deps[d].job == i; d++) {
 			struct edna_job *on = s->jobs[s->deps[d].on].job;
 			struct dma_fence *fence = &on->base.s_fence->finished;
@@ -572,15 +659,19 @@ static int edna_submit_arm(struct edna_submit *s)
 /* Under push_lock, every job armed: cannot fail. */
 static void edna_submit_publish(struct edna_submit *s)
 {
-	u32 i, k;
+	u32 i, k, n = 0;
 
 	for (i = 0; i < s->count; i++)
-		s->armed[i] = s->jobs[i].job;
-	edna_jobs_publish(s->armed, s->count);
+		if (s->jobs[i].job)
+			s->armed[n++] = s->jobs[i].job;
+	edna_jobs_publish(s->armed, n);
 	for (i = 0; i < s->count; i++) {
 		struct edna_submit_job *sj = &s->jobs[i];
-		struct dma_fence *finished = &sj->job->base.s_fence->finished;
+		struct dma_fence *finished;
 
+		if (!sj->signal_count)
+			continue;
+		finished = &sj->job->base.s_fence->finished;
 		for (k = 0; k < sj->signal_count; k++) {
 			struct edna_submit_signal *sig = &sj->signals[k];
 
@@ -643,7 +734,7 @@ static int edna_submit_check(struct edna_file *efile, const struct drm_edna_subm
 int edna_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 {
 	struct drm_edna_submit *args = data;
-	struct edna_submit s = { .file = file, .efile = file->driver_priv };
+	struct edna_submit s = { .file = file, .efile = file->driver_priv, .carrier = -1 };
 	struct edna_file *efile = s.efile;
 	const u8 __user *ujobs = u64_to_user_ptr(args->jobs);
 	int ret;
@@ -687,11 +778,14 @@ int edna_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		goto out;
 	}
 	edna_submit_publish(&s);
+	for (i = 0; i < s.count; i++)
+		s.jobs[i].seqno = s.jobs[i].job ? s.jobs[i].job->seqno : s.jobs[i].rider->seqno;
 	/* From here each job may run and be freed at any moment: hands off. */
 	for (i = 0; i < s.count; i++) {
 		struct edna_job *job = s.jobs[i].job;
 
-		s.jobs[i].seqno = job->seqno;
+		if (!job)
+			continue;
 		s.jobs[i].job = NULL;
 		drm_sched_entity_push_job(&job->base);
 	}

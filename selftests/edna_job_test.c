@@ -206,6 +206,83 @@ TEST_F(edna_job, hang_reset_resubmits_innocent_jobs)
 	edna_bo_free(self->fd, &b);
 }
 
+/*
+ * Jobs without buffers or syncobjs queued back to back share the
+ * scheduler's work (they ride on the first); each still ends on its own,
+ * with its own status, record and data.
+ */
+TEST_F(edna_job, batch_of_bufferless_jobs_reports_each_job_on_its_own)
+{
+	enum { N = 40, BAD = 17 };
+	struct drm_edna_job_result rec;
+	struct drm_edna_job jobs[N];
+	struct edna_bo b, res;
+	int i, st;
+
+	ASSERT_EQ(0, edna_bo_new(self->fd, N * PAGE, EDNA_REGION_HOST, &b));
+	ASSERT_EQ(0, edna_bo_new(self->fd, N * sizeof(rec), EDNA_REGION_HOST, &res));
+	for (i = 0; i < N; i++) {
+		jobs[i] = (struct drm_edna_job){ .queue = 1, .priority = EDNA_PRIORITY_NORMAL,
+						 .result_va = res.va + i * sizeof(rec) };
+		if (i % 3) {
+			jobs[i].op = EDNA_JOB_FILL;
+			jobs[i].dst = i == BAD ? 1ULL << 38 : b.va + i * PAGE;
+			jobs[i].size = PAGE;
+			jobs[i].pattern = 0x5000 + i;
+		}
+	}
+	ASSERT_EQ(0, edna_submit(self->fd, jobs, N));
+	for (i = 0; i < N; i++) {
+		if (i)
+			EXPECT_EQ(jobs[i - 1].seqno + 1, jobs[i].seqno);
+		ASSERT_EQ(0, edna_wait(self->fd, jobs[i].seqno, edna_deadline(10 * SEC), &st, &rec));
+		EXPECT_EQ(jobs[i].seqno, rec.seqno);
+		if (i == BAD) {
+			EXPECT_EQ(-EFAULT, st);
+			EXPECT_EQ(EDNA_STATUS_MMU_FAULT, rec.status);
+			EXPECT_EQ(1ULL << 38, rec.fault_va);
+			continue;
+		}
+		EXPECT_EQ(0, st);
+		EXPECT_EQ(EDNA_STATUS_OK, rec.status);
+		/* The device's copy of the record, at the job's result_va, agrees. */
+		EXPECT_EQ(jobs[i].seqno, ((struct drm_edna_job_result *)res.cpu)[i].seqno);
+		if (i % 3)
+			EXPECT_EQ(PAGE / 4, edna_first_not((char *)b.cpu + i * PAGE, PAGE,
+							   0x5000 + i));
+	}
+	edna_bo_free(self->fd, &b), edna_bo_free(self->fd, &res);
+}
+
+/*
+ * A hang in such a batch fails the job that hung; the jobs after it in
+ * the batch are innocent and run after the reset.
+ */
+TEST_F(edna_job, hang_in_a_batch_fails_only_the_hung_job)
+{
+	struct drm_edna_job jobs[6];
+	struct edna_bo b;
+	int i, st;
+
+	ASSERT_EQ(0, edna_bo_new(self->fd, 5 * PAGE, EDNA_REGION_HOST, &b));
+	ASSERT_EQ(0, edna_write_file(SYSFS "job_timeout_ms", "300"));
+	ASSERT_EQ(0, edna_write_file(SIM "hang_queue", "3"));
+	jobs[0] = (struct drm_edna_job){ .queue = 3, .op = EDNA_JOB_NOP };
+	for (i = 1; i < 6; i++)
+		jobs[i] = (struct drm_edna_job){ .queue = 3, .op = EDNA_JOB_FILL,
+						 .dst = b.va + (i - 1) * PAGE, .size = PAGE,
+						 .pattern = 0xb0 + i };
+	ASSERT_EQ(0, edna_submit(self->fd, jobs, 6));
+	ASSERT_EQ(0, wait_job(self->fd, jobs[0].seqno, 10 * SEC, &st));
+	EXPECT_EQ(-ETIMEDOUT, st);
+	for (i = 1; i < 6; i++) {
+		ASSERT_EQ(0, wait_job(self->fd, jobs[i].seqno, 10 * SEC, &st));
+		EXPECT_EQ(0, st);
+		EXPECT_EQ(0xb0 + i, ((uint32_t *)b.cpu)[(i - 1) * PAGE / 4 + 7]);
+	}
+	edna_bo_free(self->fd, &b);
+}
+
 TEST_F(edna_job, progressing_long_job_is_not_killed)
 {
 	struct edna_bo a, b;

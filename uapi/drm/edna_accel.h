@@ -404,7 +404,8 @@ struct drm_edna_job {
  * All or nothing: either every job is queued and its @seqno written back,
  * or none is and the error says why.  Jobs of one SUBMIT are queued in
  * array order, so a later job's implicit and explicit dependencies see
- * the earlier ones.
+ * the earlier ones.  Jobs without buffers and syncobjs that follow one
+ * another on a queue complete together (Documentation/uapi.rst).
  */
 struct drm_edna_submit {
 	__u64 jobs;
