@@ -53,3 +53,21 @@ $(BUILD)/selftests/edna_decode_test: selftests/edna_decode_test.c $(SELFTEST_DEP
 
 USERSPACE_EXTRA += $(COMPILE_A) $(BUILD)/tools/edna-run $(BUILD)/tools/edna-compile \
 	$(BUILD)/selftests/edna_decode_test
+
+# The benchmarks run the compiled program in-process too, with the op
+# kernels built for the host (mk/ops.mk's $(EDNA_OPS_HOST_OBJ)).
+DECODE_BENCH_DEPS := bench/decode_exec.c bench/decode_exec.h driver/sim/edna_ops.h \
+	$(BUILD)/sim/edna_ops.o $(DECODE_DEPS)
+DECODE_BENCH_CFLAGS := $(COMPILE_CFLAGS) -Ibench -Idriver/sim
+
+$(BUILD)/bench/decode-bench: bench/decode_bench.c $(DECODE_BENCH_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(DECODE_BENCH_CFLAGS) -o $@ $< bench/decode_exec.c \
+		$(BUILD)/sim/edna_ops.o $(DECODE_LIBS)
+
+$(BUILD)/bench/host-decode-roofline: bench/host_decode_roofline.c $(DECODE_BENCH_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(DECODE_BENCH_CFLAGS) -o $@ $< bench/decode_exec.c \
+		$(BUILD)/sim/edna_ops.o $(DECODE_LIBS)
+
+USERSPACE_EXTRA += $(BUILD)/bench/decode-bench $(BUILD)/bench/host-decode-roofline

@@ -8,6 +8,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 make -s all
 build/bench/host-roofline	# on the host: the op kernels against this machine's DRAM
+build/bench/host-decode-roofline	# on the host: a 1 GiB model decoded by the same kernels
 tools/vm/run.sh -t 1200 -M driver/edna.ko -M driver/sim/edna_sim.ko -f build/bench/edna-bench \
-	-f build/bench/graph-bench -- '
-modprobe edna_sim && modprobe edna && ./edna-bench && ./graph-bench'
+	-f build/bench/graph-bench -f build/bench/decode-bench -- '
+modprobe edna_sim && modprobe edna && ./edna-bench && ./graph-bench && ./decode-bench'
