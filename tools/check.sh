@@ -38,6 +38,11 @@ else
 	done
 	# The example, as built against the installed libaccel by install_test.
 	[ -x build/examples/two_op ] && vm_files+=(-f build/examples/two_op)
+	# edna_decode runs the tools, and the trained model once it is there.
+	for f in build/tools/edna-run build/tools/edna-compile models/edna-kjv.gguf \
+			models/edna-kjv.expected; do
+		[ -e "$f" ] && vm_files+=(-f "$f")
+	done
 	# vm NAME TIMEOUT SCRIPT: run SCRIPT in the VM; NAME passes if the
 	# VM exits cleanly (no failure exit, no kernel splat).
 	vm() {

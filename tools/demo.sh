@@ -21,3 +21,19 @@ dmesg | grep -E "edna" | grep -v taint
 echo "== edna-info (GET_PARAM / QUERY through libaccel) =="
 ./edna-info
 '
+
+# Then text from the trained demo model (Documentation/demo-model.rst),
+# generated on the simulated accelerator, with edna-run's figures.
+model=${EDNA_DEMO_MODEL:-models/edna-kjv.gguf}
+if [ -r "$model" ]; then
+	echo "== edna-run: $(basename "$model") on the simulated accelerator =="
+	tools/vm/run.sh -M driver/edna.ko -M driver/sim/edna_sim.ko -f build/tools/edna-run \
+		-f "$model:demo.gguf" -- '
+set -e
+modprobe edna_sim
+modprobe edna
+./edna-run demo.gguf -p "And God said" -n 64
+'
+else
+	echo "== edna-run: skipped: $model is not there yet (tools/train/train.py makes it) =="
+fi
