@@ -71,3 +71,23 @@ $(BUILD)/bench/host-decode-roofline: bench/host_decode_roofline.c $(DECODE_BENCH
 		$(BUILD)/sim/edna_ops.o $(DECODE_LIBS)
 
 USERSPACE_EXTRA += $(BUILD)/bench/decode-bench $(BUILD)/bench/host-decode-roofline
+
+# The compiler's host tests: placement, graph, bundles, damaged files.
+$(BUILD)/tests/compile_test: tests/compile_test.c $(DECODE_DEPS) $(KSFT_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-sign-compare -Wno-clobbered -Wno-unused-parameter -I$(KSFT_DIR) \
+		$(COMPILE_CFLAGS) -o $@ $< $(DECODE_LIBS)
+
+# ... and again with the sanitizers, from source: make compile-asan
+COMPILE_ASAN_SRCS := $(filter-out tools/compile/load.c,$(COMPILE_SRCS)) \
+	$(wildcard tools/model/*.c) tools/ref/edna_ref.c
+
+$(BUILD)/asan/compile_test: tests/compile_test.c $(COMPILE_ASAN_SRCS) $(COMPILE_HDRS) $(KSFT_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-fno-omit-frame-pointer -Wno-sign-compare -Wno-clobbered -Wno-unused-parameter \
+		-I$(KSFT_DIR) $(COMPILE_CFLAGS) -o $@ tests/compile_test.c $(COMPILE_ASAN_SRCS) -lm
+
+.PHONY: compile-asan
+compile-asan: $(BUILD)/asan/compile_test
+	$(BUILD)/asan/compile_test

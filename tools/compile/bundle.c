@@ -511,7 +511,7 @@ static int read_graph(struct edna_bundle *b, const char *path, const uint8_t *h,
 {
 	struct edna_program *p = &b->prog;
 	uint64_t off = get64(h + H_GRAPH_OFF), size = get64(h + H_GRAPH_SIZE);
-	const uint8_t *g = (const uint8_t *)b->map + off;
+	const uint8_t *g;
 	uint32_t n, i;
 	int j;
 
@@ -519,6 +519,7 @@ static int read_graph(struct edna_bundle *b, const char *path, const uint8_t *h,
 		return fail(err, errlen, -EINVAL,
 			    "%s: graph [%llu, +%llu) expected a graph header inside the file (%zu bytes)",
 			    path, (unsigned long long)off, (unsigned long long)size, b->size);
+	g = (const uint8_t *)b->map + off;
 	n = get32(g + 16);
 	if (get32(g) != EDNA_GRAPH_MAGIC || get16(g + 4) != EDNA_GRAPH_VERSION_MAJOR ||
 	    get32(g + 8) != GRAPH_HEADER || get32(g + 12) != GRAPH_OP ||
