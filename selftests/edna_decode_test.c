@@ -572,8 +572,10 @@ TEST_F_TIMEOUT(edna_decode, every_placement_decodes_as_the_reference, 300)
 /*
  * Two processes, each a client of its own, decode different models (a
  * GGUF q8_0 and a llama2.c checkpoint, different shapes) at the same
- * time, one step per job so that their jobs interleave, each with its
- * own pools in SRAM (or DRAM, where the other took the SRAM).  Each gets
+ * time, one step per job so that their jobs interleave.  A third client
+ * (this one) holds 1.5 MiB of the 2 MiB SRAM: the first, small model
+ * still gets its SRAM pool, the second finds too little left and its
+ * pool falls back to DRAM at load, as edna_load() promises.  Each gets
  * its own reference's tokens.
  */
 TEST_F_TIMEOUT(edna_decode, two_processes_decode_different_models_at_once, 300)
@@ -582,6 +584,7 @@ TEST_F_TIMEOUT(edna_decode, two_processes_decode_different_models_at_once, 300)
 	struct edna_gen_spec a = spec_of(&sa, EDNA_DTYPE_Q8_0), b = spec_of(&sb, EDNA_DTYPE_F32);
 	char pa[PATH_LEN], pb[PATH_LEN], tb[PATH_LEN + 8];
 	uint32_t prompt[2][64], want[2][N_GEN];
+	struct accel_bo *hog = NULL;
 	struct edna_model *m[2];
 	int go[2], done[2], i, status;
 	size_t n[2];
@@ -598,6 +601,7 @@ TEST_F_TIMEOUT(edna_decode, two_processes_decode_different_models_at_once, 300)
 		ASSERT_EQ(0, edna_ref_decode_model(m[i], prompt[i], n[i], N_GEN, want[i], NULL,
 						   self->err, sizeof(self->err))) TH_LOG("%s", self->err);
 	}
+	ASSERT_EQ(0, accel_bo_alloc(self->dev, 1536 << 10, EDNA_REGION_SRAM, 0, &hog));
 	ASSERT_EQ(0, pipe(go));
 	ASSERT_EQ(0, pipe(done));
 	for (i = 0; i < 2; i++) {
@@ -631,6 +635,13 @@ TEST_F_TIMEOUT(edna_decode, two_processes_decode_different_models_at_once, 300)
 					bad = 1;
 					break;
 				}
+			if (edna_loaded_region(d.loaded, EDNA_POOL_SRAM) !=
+			    (i ? EDNA_REGION_DRAM : EDNA_REGION_SRAM)) {
+				fprintf(stderr, "# client %d: its SRAM pool is in %s\n", i,
+					edna_region_name(edna_loaded_region(d.loaded,
+									    EDNA_POOL_SRAM)));
+				bad = 5;
+			}
 			dev_free(&d);
 			accel_close(dev);
 			_exit(bad);
@@ -652,6 +663,7 @@ TEST_F_TIMEOUT(edna_decode, two_processes_decode_different_models_at_once, 300)
 	}
 	close(done[0]);
 	close(done[1]);
+	accel_bo_free(hog);
 	edna_model_close(m[0]);
 	edna_model_close(m[1]);
 }
