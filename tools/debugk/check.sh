@@ -45,8 +45,12 @@ else
 			tools/debugk/vm_debug.sh; do
 		vm_files+=(-f "$f")
 	done
-	# libaccel's example as check.sh runs it (built by make userspace).
-	[ -x build/examples/two_op ] && vm_files+=(-f build/examples/two_op)
+	# What check.sh gives the VM besides the selftests: libaccel's
+	# example, the tools edna_decode runs, and the trained model.
+	for f in build/examples/two_op build/tools/edna-run build/tools/edna-compile \
+			models/edna-kjv.gguf models/edna-kjv.expected; do
+		[ -e "$f" ] && vm_files+=(-f "$f")
+	done
 	EDNA_VM_KVER=$kver EDNA_VM_KERNEL=$out/linux/arch/x86/boot/bzImage \
 	EDNA_VM_MODDIR=$out/root/lib/modules/$kver \
 	EDNA_VM_BASE_MODULES="drm drm_shmem_helper gpu-sched" \
