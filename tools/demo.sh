@@ -28,11 +28,11 @@ model=${EDNA_DEMO_MODEL:-models/edna-kjv.gguf}
 if [ -r "$model" ]; then
 	echo "== edna-run: $(basename "$model") on the simulated accelerator =="
 	tools/vm/run.sh -M driver/edna.ko -M driver/sim/edna_sim.ko -f build/tools/edna-run \
-		-f "$model:demo.gguf" -- '
+		-f "$model:demo/$(basename "$model")" -- '
 set -e
 modprobe edna_sim
 modprobe edna
-./edna-run demo.gguf -p "And God said" -n 64
+./edna-run demo/*.gguf -p "And God said" -n 64
 '
 else
 	echo "== edna-run: skipped: $model is not there yet (tools/train/train.py makes it) =="
