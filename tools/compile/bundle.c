@@ -21,7 +21,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,21 +61,6 @@ struct edna_bundle {
 	struct edna_program prog;
 	struct edna_tokenizer *tok;
 };
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -209,7 +193,7 @@ int edna_bundle_write(const struct edna_program *prog, const struct edna_tokeniz
 	int fd = -1, ret = -ENOMEM;
 
 	if (tok && (ret = edna_tokenizer_save(tok, &tok_blob, &tok_size)))
-		return fail(err, errlen, ret, "%s: out of memory saving the tokenizer", path);
+		return edna_errmsg(err, errlen, ret, "%s: out of memory saving the tokenizer", path);
 	graph_off = bufs_off + (uint64_t)prog->n_bufs * BUF_RECORD;
 	graph_size = GRAPH_HEADER + (uint64_t)prog->n_ops * GRAPH_OP;
 	tok_off = graph_off + graph_size;
@@ -219,7 +203,7 @@ int edna_bundle_write(const struct edna_program *prog, const struct edna_tokeniz
 	graph = calloc(1, graph_size);
 	data_at = calloc(prog->n_bufs, sizeof(*data_at));
 	if (!head || !table || !graph || !data_at) {
-		ret = fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+		ret = edna_errmsg(err, errlen, -ENOMEM, "%s: out of memory", path);
 		goto out;
 	}
 
@@ -290,7 +274,7 @@ int edna_bundle_write(const struct edna_program *prog, const struct edna_tokeniz
 
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		ret = fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		ret = edna_errmsg(err, errlen, -errno, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if ((ret = write_all(fd, head, HEADER_SIZE)) ||
@@ -317,7 +301,7 @@ int edna_bundle_write(const struct edna_program *prog, const struct edna_tokeniz
 	ret = 0;
 	goto out;
 werr:
-	fail(err, errlen, ret, "%s: writing the bundle: %s", path, strerror(-ret));
+	edna_errmsg(err, errlen, ret, "%s: writing the bundle: %s", path, strerror(-ret));
 out:
 	if (fd >= 0)
 		close(fd);
@@ -368,22 +352,22 @@ static int read_header(struct edna_bundle *b, const char *path, const uint8_t *h
 	int i, ret;
 
 	if (memcmp(h, EDNA_BUNDLE_MAGIC, 8))
-		return fail(err, errlen, -EINVAL, "%s: magic is not \"%s\": not a bundle", path,
+		return edna_errmsg(err, errlen, -EINVAL, "%s: magic is not \"%s\": not a bundle", path,
 			    EDNA_BUNDLE_MAGIC);
 	if (major != VERSION_MAJOR)
-		return fail(err, errlen, -EOPNOTSUPP, "%s: bundle version %u.%u, expected %u.x",
+		return edna_errmsg(err, errlen, -EOPNOTSUPP, "%s: bundle version %u.%u, expected %u.x",
 			    path, major, get16(h + H_MINOR), VERSION_MAJOR);
 	if (get32(h + H_HEADER_SIZE) != HEADER_SIZE)
-		return fail(err, errlen, -EINVAL, "%s: header_size %u, expected %u", path,
+		return edna_errmsg(err, errlen, -EINVAL, "%s: header_size %u, expected %u", path,
 			    get32(h + H_HEADER_SIZE), HEADER_SIZE);
 	v = get64(h + H_FILE_SIZE);
 	if (v != b->size)
-		return fail(err, errlen, -EINVAL,
+		return edna_errmsg(err, errlen, -EINVAL,
 			    "%s: header says the bundle has %llu bytes, the file has %zu: truncated or damaged",
 			    path, (unsigned long long)v, b->size);
 	for (i = H_END; i < HEADER_SIZE; i++)
 		if (h[i])
-			return fail(err, errlen, -EINVAL,
+			return edna_errmsg(err, errlen, -EINVAL,
 				    "%s: header byte %d is 0x%02x, expected 0 (reserved)", path, i,
 				    h[i]);
 	c->dim = get32(h + H_DIM);
@@ -398,7 +382,7 @@ static int read_header(struct edna_bundle *b, const char *path, const uint8_t *h
 	c->norm_eps = bits_f32(get32(h + H_EPS));
 	tied = get32(h + H_TIED);
 	if (tied > 1)
-		return fail(err, errlen, -EINVAL, "%s: tied_output %u, expected 0 or 1", path, tied);
+		return edna_errmsg(err, errlen, -EINVAL, "%s: tied_output %u, expected 0 or 1", path, tied);
 	c->tied_output = tied;
 	p->max_tokens = get32(h + H_MAX_TOKENS);
 	p->max_seq = get32(h + H_MAX_SEQ);
@@ -408,14 +392,14 @@ static int read_header(struct edna_bundle *b, const char *path, const uint8_t *h
 	for (i = 0; i < EDNA_POOL_COUNT; i++) {
 		p->pool_size[i] = get64(h + H_POOL_SIZE + 8 * i);
 		if (p->pool_size[i] > EDNA_ADDR_OFFSET_MASK || p->pool_size[i] % EDNA_BUF_ALIGN)
-			return fail(err, errlen, -EINVAL,
+			return edna_errmsg(err, errlen, -EINVAL,
 				    "%s: pool %d has %llu bytes, expected a multiple of %d below 2^%d",
 				    path, i, (unsigned long long)p->pool_size[i], EDNA_BUF_ALIGN,
 				    EDNA_ADDR_SHIFT);
 	}
 	p->logits = get64(h + H_LOGITS);
 	if (!check_addr(p, p->logits, 4ull * c->vocab_size))
-		return fail(err, errlen, -EINVAL,
+		return edna_errmsg(err, errlen, -EINVAL,
 			    "%s: logits address 0x%llx, expected %u floats inside a pool", path,
 			    (unsigned long long)p->logits, c->vocab_size);
 	return 0;
@@ -433,20 +417,20 @@ static int read_bufs(struct edna_bundle *b, const char *path, const uint8_t *h, 
 
 	/* a compiled model has 13 activations and 11 buffers a layer, at most 3 more */
 	if (n < 1 || n > 16 + 11 * p->config.n_layers)
-		return fail(err, errlen, -EINVAL, "%s: n_bufs %u, expected 1 to %u", path, n,
+		return edna_errmsg(err, errlen, -EINVAL, "%s: n_bufs %u, expected 1 to %u", path, n,
 			    16 + 11 * p->config.n_layers);
 	if (!in_file(off, (uint64_t)n * BUF_RECORD, b->size))
-		return fail(err, errlen, -EINVAL,
+		return edna_errmsg(err, errlen, -EINVAL,
 			    "%s: buffer table of %u records at offset %llu runs past the end of the file (%zu bytes)",
 			    path, n, (unsigned long long)off, b->size);
 	if (!in_file(data_off, data_size, b->size))
-		return fail(err, errlen, -EINVAL,
+		return edna_errmsg(err, errlen, -EINVAL,
 			    "%s: data section [%llu, +%llu) runs past the end of the file (%zu bytes)",
 			    path, (unsigned long long)data_off, (unsigned long long)data_size,
 			    b->size);
 	p->bufs = calloc(n, sizeof(*p->bufs));
 	if (!p->bufs)
-		return fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+		return edna_errmsg(err, errlen, -ENOMEM, "%s: out of memory", path);
 	p->n_bufs = n;
 	for (i = 0; i < n; i++) {
 		const uint8_t *r = map + off + (uint64_t)i * BUF_RECORD;
@@ -454,7 +438,7 @@ static int read_bufs(struct edna_bundle *b, const char *path, const uint8_t *h, 
 		uint64_t d = get64(r + B_DATA);
 
 		if (!memchr(r + B_NAME, 0, EDNA_TENSOR_NAME_MAX))
-			return fail(err, errlen, -EINVAL,
+			return edna_errmsg(err, errlen, -EINVAL,
 				    "%s: buffer %u: name not NUL-terminated in %d bytes", path, i,
 				    EDNA_TENSOR_NAME_MAX);
 		memcpy(x->name, r + B_NAME, EDNA_TENSOR_NAME_MAX);
@@ -467,38 +451,38 @@ static int read_bufs(struct edna_bundle *b, const char *path, const uint8_t *h, 
 		x->bytes = get64(r + B_BYTES);
 		if (x->kind >= EDNA_BUF_KIND_COUNT || x->pool >= EDNA_POOL_COUNT ||
 		    x->dtype > EDNA_DTYPE_Q4_0 || r[B_PAD] || get32(r + B_PAD2))
-			return fail(err, errlen, -EINVAL,
+			return edna_errmsg(err, errlen, -EINVAL,
 				    "%s: buffer %u '%s': kind %u, pool %u, dtype %u, expected below %d, %d, 4 and zero padding",
 				    path, i, x->name, x->kind, x->pool, x->dtype,
 				    EDNA_BUF_KIND_COUNT, EDNA_POOL_COUNT);
 		for (j = B_END; j < BUF_RECORD; j++)
 			if (r[j])
-				return fail(err, errlen, -EINVAL,
+				return edna_errmsg(err, errlen, -EINVAL,
 					    "%s: buffer %u '%s': byte %d is 0x%02x, expected 0", path,
 					    i, x->name, j, r[j]);
 		if (x->offset % EDNA_BUF_ALIGN || x->offset > p->pool_size[x->pool] ||
 		    x->bytes > p->pool_size[x->pool] - x->offset)
-			return fail(err, errlen, -EINVAL,
+			return edna_errmsg(err, errlen, -EINVAL,
 				    "%s: buffer %u '%s' at +%llu, %llu bytes, expected a %d-byte aligned range inside its pool of %llu bytes",
 				    path, i, x->name, (unsigned long long)x->offset,
 				    (unsigned long long)x->bytes, EDNA_BUF_ALIGN,
 				    (unsigned long long)p->pool_size[x->pool]);
 		if (d && (d < data_off || !in_file(d - data_off, x->bytes, data_size)))
-			return fail(err, errlen, -EINVAL,
+			return edna_errmsg(err, errlen, -EINVAL,
 				    "%s: buffer %u '%s': data at %llu, %llu bytes, expected inside the data section [%llu, +%llu)",
 				    path, i, x->name, (unsigned long long)d,
 				    (unsigned long long)x->bytes, (unsigned long long)data_off,
 				    (unsigned long long)data_size);
 		if (d && (x->kind == EDNA_BUF_ACT || x->kind == EDNA_BUF_KV))
-			return fail(err, errlen, -EINVAL,
+			return edna_errmsg(err, errlen, -EINVAL,
 				    "%s: buffer %u '%s' is an activation or cache with contents, expected none",
 				    path, i, x->name);
 		if (!d && (x->kind == EDNA_BUF_NORM || x->kind == EDNA_BUF_WEIGHT))
-			return fail(err, errlen, -EINVAL,
+			return edna_errmsg(err, errlen, -EINVAL,
 				    "%s: buffer %u '%s' is a weight without contents", path, i,
 				    x->name);
 		if (d && (x->pool == EDNA_POOL_HOST_RW))
-			return fail(err, errlen, -EINVAL,
+			return edna_errmsg(err, errlen, -EINVAL,
 				    "%s: buffer %u '%s' is a weight in the written host pool, expected the read-only one",
 				    path, i, x->name);
 		x->data = d ? map + d : NULL;
@@ -516,7 +500,7 @@ static int read_graph(struct edna_bundle *b, const char *path, const uint8_t *h,
 	int j;
 
 	if (!in_file(off, size, b->size) || size < GRAPH_HEADER)
-		return fail(err, errlen, -EINVAL,
+		return edna_errmsg(err, errlen, -EINVAL,
 			    "%s: graph [%llu, +%llu) expected a graph header inside the file (%zu bytes)",
 			    path, (unsigned long long)off, (unsigned long long)size, b->size);
 	g = (const uint8_t *)b->map + off;
@@ -524,18 +508,18 @@ static int read_graph(struct edna_bundle *b, const char *path, const uint8_t *h,
 	if (get32(g) != EDNA_GRAPH_MAGIC || get16(g + 4) != EDNA_GRAPH_VERSION_MAJOR ||
 	    get32(g + 8) != GRAPH_HEADER || get32(g + 12) != GRAPH_OP ||
 	    get32(g + 20) != p->max_tokens)
-		return fail(err, errlen, -EINVAL,
+		return edna_errmsg(err, errlen, -EINVAL,
 			    "%s: graph header: magic 0x%08x, version %u, sizes %u/%u, max_tokens %u; expected an EDNG v%d graph of %zu/%zu-byte records and max_tokens %u",
 			    path, get32(g), get16(g + 4), get32(g + 8), get32(g + 12), get32(g + 20),
 			    EDNA_GRAPH_VERSION_MAJOR, GRAPH_HEADER, GRAPH_OP, p->max_tokens);
 	if (n < 1 || n > EDNA_GRAPH_MAX_OPS || size != GRAPH_HEADER + (uint64_t)n * GRAPH_OP)
-		return fail(err, errlen, -EINVAL,
+		return edna_errmsg(err, errlen, -EINVAL,
 			    "%s: graph of %u ops in %llu bytes, expected 1 to %u ops of %zu bytes after a %zu-byte header",
 			    path, n, (unsigned long long)size, EDNA_GRAPH_MAX_OPS, GRAPH_OP,
 			    GRAPH_HEADER);
 	p->ops = calloc(n, sizeof(*p->ops));
 	if (!p->ops)
-		return fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+		return edna_errmsg(err, errlen, -ENOMEM, "%s: out of memory", path);
 	p->n_ops = n;
 	for (i = 0; i < n; i++) {
 		struct drm_edna_graph_op *op = &p->ops[i];
@@ -546,7 +530,7 @@ static int read_graph(struct edna_bundle *b, const char *path, const uint8_t *h,
 			uint64_t a = j ? op->src[j - 1] : op->dst;
 
 			if (a && !check_addr(p, a, 1))
-				return fail(err, errlen, -EINVAL,
+				return edna_errmsg(err, errlen, -EINVAL,
 					    "%s: graph op %u: address 0x%llx, expected 0 or an offset inside one of the %d pools",
 					    path, i, (unsigned long long)a, EDNA_POOL_COUNT);
 		}
@@ -568,22 +552,22 @@ int edna_bundle_open(const char *path, struct edna_bundle **out, char *err, size
 	*out = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		return edna_errmsg(err, errlen, -errno, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st)) {
 		ret = -errno;
 		close(fd);
-		return fail(err, errlen, ret, "%s: %s", path, strerror(-ret));
+		return edna_errmsg(err, errlen, ret, "%s: %s", path, strerror(-ret));
 	}
 	if (st.st_size < HEADER_SIZE) {
 		close(fd);
-		return fail(err, errlen, -EINVAL,
+		return edna_errmsg(err, errlen, -EINVAL,
 			    "%s: %lld bytes, expected at least a %d-byte bundle header", path,
 			    (long long)st.st_size, HEADER_SIZE);
 	}
 	b = calloc(1, sizeof(*b));
 	if (!b) {
 		close(fd);
-		return fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+		return edna_errmsg(err, errlen, -ENOMEM, "%s: out of memory", path);
 	}
 	b->size = st.st_size;
 	b->map = mmap(NULL, b->size, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -591,7 +575,7 @@ int edna_bundle_open(const char *path, struct edna_bundle **out, char *err, size
 	if (b->map == MAP_FAILED) {
 		ret = -errno;
 		free(b);
-		return fail(err, errlen, ret, "%s: mmap: %s", path, strerror(-ret));
+		return edna_errmsg(err, errlen, ret, "%s: mmap: %s", path, strerror(-ret));
 	}
 	h = b->map;
 	if ((ret = read_header(b, path, h, err, errlen)) ||
@@ -602,7 +586,7 @@ int edna_bundle_open(const char *path, struct edna_bundle **out, char *err, size
 	tok_size = get64(h + H_TOK_SIZE);
 	if (tok_size) {
 		if (!in_file(tok_off, tok_size, b->size)) {
-			ret = fail(err, errlen, -EINVAL,
+			ret = edna_errmsg(err, errlen, -EINVAL,
 				   "%s: tokenizer [%llu, +%llu) runs past the end of the file (%zu bytes)",
 				   path, (unsigned long long)tok_off, (unsigned long long)tok_size,
 				   b->size);
@@ -613,14 +597,14 @@ int edna_bundle_open(const char *path, struct edna_bundle **out, char *err, size
 		if (ret)
 			goto fail;
 		if (edna_tokenizer_vocab_size(b->tok) != b->prog.config.vocab_size) {
-			ret = fail(err, errlen, -EINVAL,
+			ret = edna_errmsg(err, errlen, -EINVAL,
 				   "%s: tokenizer of %u tokens, expected the model's vocab_size %u",
 				   path, edna_tokenizer_vocab_size(b->tok),
 				   b->prog.config.vocab_size);
 			goto fail;
 		}
 	} else if (tok_off) {
-		ret = fail(err, errlen, -EINVAL, "%s: tokenizer offset %llu with no bytes, expected 0",
+		ret = edna_errmsg(err, errlen, -EINVAL, "%s: tokenizer offset %llu with no bytes, expected 0",
 			   path, (unsigned long long)tok_off);
 		goto fail;
 	}

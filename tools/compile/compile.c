@@ -22,7 +22,6 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,21 +43,6 @@ static const char *const act_names[A_COUNT] = {
 	[A_F1] = "act.gate", [A_F3] = "act.up", [A_G] = "act.ffn", [A_HN] = "act.h_last",
 	[A_LOGITS] = "act.logits",
 };
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
 
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
@@ -157,30 +141,30 @@ int edna_program_check_config(const struct edna_model_config *c, uint32_t max_to
 
 	for (i = 0; i < ARRAY_SIZE(dims); i++)
 		if (dims[i].v < 1 || dims[i].v > EDNA_GRAPH_MAX_DIM)
-			return fail(err, errlen, -EINVAL, "%s: %s is %u, expected 1 to %u", what,
+			return edna_errmsg(err, errlen, -EINVAL, "%s: %s is %u, expected 1 to %u", what,
 				    dims[i].name, dims[i].v, EDNA_GRAPH_MAX_DIM);
 	if (c->n_layers < 1 || c->n_layers > MAX_LAYERS)
-		return fail(err, errlen, c->n_layers ? -EOPNOTSUPP : -EINVAL,
+		return edna_errmsg(err, errlen, c->n_layers ? -EOPNOTSUPP : -EINVAL,
 			    "%s: %u layers, expected 1 to %u: a graph holds %u ops, %u a layer",
 			    what, c->n_layers, MAX_LAYERS, EDNA_GRAPH_MAX_OPS, OPS_PER_LAYER);
 	if (c->head_dim % 2 || (uint64_t)c->n_heads * c->head_dim != c->dim)
-		return fail(err, errlen, -EINVAL,
+		return edna_errmsg(err, errlen, -EINVAL,
 			    "%s: head_dim %u with %u heads, expected an even head_dim and heads x head_dim = dim %u",
 			    what, c->head_dim, c->n_heads, c->dim);
 	if (c->n_heads % c->n_kv_heads)
-		return fail(err, errlen, -EINVAL,
+		return edna_errmsg(err, errlen, -EINVAL,
 			    "%s: n_kv_heads %u, expected a divisor of n_heads %u", what,
 			    c->n_kv_heads, c->n_heads);
 	if (!(c->rope_theta > 0) || !isfinite(c->rope_theta) || !(c->norm_eps >= 0) ||
 	    !isfinite(c->norm_eps))
-		return fail(err, errlen, -EINVAL,
+		return edna_errmsg(err, errlen, -EINVAL,
 			    "%s: rope_theta %g, norm_eps %g, expected a positive theta and a non-negative epsilon",
 			    what, c->rope_theta, c->norm_eps);
 	if (max_tokens < 1 || max_tokens > EDNA_GRAPH_MAX_TOKENS)
-		return fail(err, errlen, -EINVAL, "%s: max_tokens %u, expected 1 to %u", what,
+		return edna_errmsg(err, errlen, -EINVAL, "%s: max_tokens %u, expected 1 to %u", what,
 			    max_tokens, EDNA_GRAPH_MAX_TOKENS);
 	if (max_seq < 1 || max_seq > EDNA_GRAPH_MAX_SEQ)
-		return fail(err, errlen, -EINVAL, "%s: max_seq %u, expected 1 to %u", what,
+		return edna_errmsg(err, errlen, -EINVAL, "%s: max_seq %u, expected 1 to %u", what,
 			    max_seq, EDNA_GRAPH_MAX_SEQ);
 	return 0;
 }
@@ -501,7 +485,7 @@ int edna_compile(const struct edna_model *model, const struct edna_compile_opts 
 fail:
 	free_builder(&b);
 	edna_program_free(p);
-	return fail(err, errlen, ret, "%s: out of memory compiling", path);
+	return edna_errmsg(err, errlen, ret, "%s: out of memory compiling", path);
 }
 
 void edna_program_free(struct edna_program *prog)

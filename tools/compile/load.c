@@ -5,7 +5,6 @@
  * Copyright 2026 The edna authors
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,21 +37,6 @@ struct edna_loaded {
 	uint64_t upload_ns;
 };
 
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
-
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -73,7 +57,7 @@ static int job_failed(char *err, size_t errlen, const char *what, int status, ui
 	char desc[256];
 
 	accel_result_describe(r, op, desc, sizeof(desc));
-	return fail(err, errlen, status, "%s failed: %s (%s)", what, accel_strerror(status), desc);
+	return edna_errmsg(err, errlen, status, "%s failed: %s (%s)", what, accel_strerror(status), desc);
 }
 
 static int wait_job(struct edna_loaded *l, uint64_t seqno, uint32_t op, const char *what,
@@ -84,7 +68,7 @@ static int wait_job(struct edna_loaded *l, uint64_t seqno, uint32_t op, const ch
 
 	ret = accel_wait(l->dev, seqno, ACCEL_DEADLINE_NEVER, &status, &r);
 	if (ret)
-		return fail(err, errlen, ret, "waiting for %s: %s", what, accel_strerror(ret));
+		return edna_errmsg(err, errlen, ret, "waiting for %s: %s", what, accel_strerror(ret));
 	if (status)
 		return job_failed(err, errlen, what, status, op, &r);
 	if (res)
@@ -126,7 +110,7 @@ static int alloc_pool(struct edna_loaded *l, int pool, char *err, size_t errlen)
 			break;
 	}
 	if (ret)
-		return fail(err, errlen, ret, "allocating the %s pool of %llu bytes: %s",
+		return edna_errmsg(err, errlen, ret, "allocating the %s pool of %llu bytes: %s",
 			    names[pool], (unsigned long long)size, accel_strerror(ret));
 	l->region[pool] = accel_bo_region(l->pool[pool]);
 	return 0;
@@ -154,7 +138,7 @@ static int fill_host_pool(struct edna_loaded *l, int pool, char *err, size_t err
 	int ret = accel_bo_map(l->pool[pool], (void **)&map);
 
 	if (ret)
-		return fail(err, errlen, ret, "mapping a host pool: %s", accel_strerror(ret));
+		return edna_errmsg(err, errlen, ret, "mapping a host pool: %s", accel_strerror(ret));
 	for (i = 0; i < p->n_bufs; i++)
 		if (p->bufs[i].pool == pool && p->bufs[i].data)
 			memcpy(map + p->bufs[i].offset, p->bufs[i].data, p->bufs[i].bytes);
@@ -200,13 +184,13 @@ static int copy_window(struct edna_loaded *l, struct stager *s, struct accel_bo 
 	s->seqno[k] = 0;
 	ret = accel_bo_map(s->bo[k], (void **)&map);
 	if (ret)
-		return fail(err, errlen, ret, "mapping a staging buffer: %s", accel_strerror(ret));
+		return edna_errmsg(err, errlen, ret, "mapping a staging buffer: %s", accel_strerror(ret));
 	fill_window(bufs, n, at, len, map);
 	refs[0] = (struct drm_edna_bo_ref){ accel_bo_handle(dst), EDNA_BO_WRITE };
 	refs[1] = (struct drm_edna_bo_ref){ accel_bo_handle(s->bo[k]), EDNA_BO_READ };
 	if ((ret = accel_job_init_copy(&job, dst, at, s->bo[k], 0, len)) ||
 	    (ret = accel_job_set_bos(&job, refs, 2)) || (ret = accel_submit(l->dev, &job, 1)))
-		return fail(err, errlen, ret, "queueing a weight upload: %s", accel_strerror(ret));
+		return edna_errmsg(err, errlen, ret, "queueing a weight upload: %s", accel_strerror(ret));
 	s->seqno[k] = job.seqno;
 	return 0;
 }
@@ -222,7 +206,7 @@ static int upload_device_pool(struct edna_loaded *l, struct stager *s, int pool,
 
 	bufs = calloc(p->n_bufs, sizeof(*bufs));
 	if (!bufs)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return edna_errmsg(err, errlen, -ENOMEM, "out of memory");
 	for (i = 0; i < p->n_bufs; i++)
 		if (p->bufs[i].pool == pool && p->bufs[i].data && p->bufs[i].bytes)
 			bufs[n++] = &p->bufs[i];
@@ -273,7 +257,7 @@ static int upload(struct edna_loaded *l, char *err, size_t errlen)
 	for (k = 0; k < 2; k++) {
 		ret = accel_bo_alloc(l->dev, stage, EDNA_REGION_HOST, 0, &s.bo[k]);
 		if (ret) {
-			fail(err, errlen, ret, "allocating a staging buffer: %s", accel_strerror(ret));
+			edna_errmsg(err, errlen, ret, "allocating a staging buffer: %s", accel_strerror(ret));
 			goto out;
 		}
 	}
@@ -307,7 +291,7 @@ int edna_load(struct accel_device *dev, const struct edna_program *prog,
 	*out = NULL;
 	l = calloc(1, sizeof(*l));
 	if (!l)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return edna_errmsg(err, errlen, -ENOMEM, "out of memory");
 	l->dev = dev;
 	l->prog = prog;
 	for (pool = 0; pool < EDNA_POOL_COUNT; pool++) {
@@ -324,23 +308,23 @@ int edna_load(struct accel_device *dev, const struct edna_program *prog,
 
 	ops = calloc(prog->n_ops, sizeof(*ops));
 	if (!ops) {
-		ret = fail(err, errlen, -ENOMEM, "out of memory");
+		ret = edna_errmsg(err, errlen, -ENOMEM, "out of memory");
 		goto fail;
 	}
 	ret = edna_program_relocate(prog, base, ops);
 	if (ret) {
-		fail(err, errlen, ret, "the graph addresses a buffer outside its pool");
+		edna_errmsg(err, errlen, ret, "the graph addresses a buffer outside its pool");
 		goto fail;
 	}
 	ret = accel_graph_build(dev, ops, prog->n_ops, prog->max_tokens, &l->graph);
 	if (ret) {
-		fail(err, errlen, ret, "loading the graph: %s", accel_strerror(ret));
+		edna_errmsg(err, errlen, ret, "loading the graph: %s", accel_strerror(ret));
 		goto fail;
 	}
 	io_size = IO_LOGITS + 4ull * prog->config.vocab_size;
 	ret = accel_bo_alloc(dev, io_size, EDNA_REGION_HOST, 0, &l->io);
 	if (ret) {
-		fail(err, errlen, ret, "allocating the argument buffer: %s", accel_strerror(ret));
+		edna_errmsg(err, errlen, ret, "allocating the argument buffer: %s", accel_strerror(ret));
 		goto fail;
 	}
 	/* What a graph job uses: read-only pools are READ so clients never wait on each other. */
@@ -402,23 +386,23 @@ int edna_loaded_run(struct edna_loaded *l, uint32_t pos, const uint32_t *tokens,
 
 	if (!tokens || !out || n_tokens < 1 || n_tokens > p->max_tokens || steps < 1 ||
 	    steps > EDNA_GRAPH_MAX_STEPS)
-		return fail(err, errlen, -EINVAL,
+		return edna_errmsg(err, errlen, -EINVAL,
 			    "a job of %u tokens and %u steps, expected 1 to %u tokens and 1 to %u steps",
 			    n_tokens, steps, p->max_tokens, EDNA_GRAPH_MAX_STEPS);
 	if ((uint64_t)pos + n_tokens + steps - 1 > p->max_seq)
-		return fail(err, errlen, -EINVAL,
+		return edna_errmsg(err, errlen, -EINVAL,
 			    "positions %u to %llu, expected below the KV cache's %u", pos,
 			    (unsigned long long)pos + n_tokens + steps - 2, p->max_seq);
 	for (i = 0; i < n_tokens; i++)
 		if (tokens[i] >= vocab)
-			return fail(err, errlen, -EINVAL, "token %u is %u, expected below %u", i,
+			return edna_errmsg(err, errlen, -EINVAL, "token %u is %u, expected below %u", i,
 				    tokens[i], vocab);
 	ret = accel_graph_args_write(l->io, IO_ARGS, pos, n_tokens, steps, tokens);
 	if (ret)
-		return fail(err, errlen, ret, "writing the arguments: %s", accel_strerror(ret));
+		return edna_errmsg(err, errlen, ret, "writing the arguments: %s", accel_strerror(ret));
 	if ((ret = accel_job_init_graph(&jobs[0], l->graph, l->io, IO_ARGS)) ||
 	    (ret = accel_job_set_bos(&jobs[0], l->refs, l->n_refs)))
-		return fail(err, errlen, ret, "preparing the graph job: %s", accel_strerror(ret));
+		return edna_errmsg(err, errlen, ret, "preparing the graph job: %s", accel_strerror(ret));
 	if (logits) {
 		/* behind the graph job: it reads the pool the graph writes */
 		copy_refs[0] = (struct drm_edna_bo_ref){ accel_bo_handle(l->pool[lp]), EDNA_BO_READ };
@@ -426,13 +410,13 @@ int edna_loaded_run(struct edna_loaded *l, uint32_t pos, const uint32_t *tokens,
 		if ((ret = accel_job_init_copy(&jobs[1], l->io, IO_LOGITS, l->pool[lp],
 					       EDNA_ADDR_OFF(p->logits), 4ull * vocab)) ||
 		    (ret = accel_job_set_bos(&jobs[1], copy_refs, 2)))
-			return fail(err, errlen, ret, "preparing the logits copy: %s",
+			return edna_errmsg(err, errlen, ret, "preparing the logits copy: %s",
 				    accel_strerror(ret));
 		n_jobs = 2;
 	}
 	ret = accel_submit(l->dev, jobs, n_jobs);
 	if (ret)
-		return fail(err, errlen, ret, "submitting the graph job: %s", accel_strerror(ret));
+		return edna_errmsg(err, errlen, ret, "submitting the graph job: %s", accel_strerror(ret));
 	ret = wait_job(l, jobs[0].seqno, EDNA_JOB_GRAPH, "graph job", res, err, errlen);
 	if (n_jobs == 2) {
 		int r = wait_job(l, jobs[1].seqno, EDNA_JOB_COPY, "logits copy job", NULL,
@@ -440,13 +424,13 @@ int edna_loaded_run(struct edna_loaded *l, uint32_t pos, const uint32_t *tokens,
 
 		ret = ret ? ret : r;
 		if (!ret && (ret = accel_bo_read(l->io, IO_LOGITS, logits, 4ull * vocab)))
-			return fail(err, errlen, ret, "reading the logits: %s", accel_strerror(ret));
+			return edna_errmsg(err, errlen, ret, "reading the logits: %s", accel_strerror(ret));
 	}
 	if (ret)
 		return ret;
 	ret = accel_graph_args_read_tokens(l->io, IO_ARGS, n_tokens, steps, out);
 	if (ret)
-		return fail(err, errlen, ret, "reading the tokens: %s", accel_strerror(ret));
+		return edna_errmsg(err, errlen, ret, "reading the tokens: %s", accel_strerror(ret));
 	return 0;
 }
 

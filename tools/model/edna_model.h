@@ -205,4 +205,12 @@ size_t edna_tokenizer_max_piece(const struct edna_tokenizer *tok);
 const char *edna_tokenizer_piece(const struct edna_tokenizer *tok, uint32_t id,
 				 size_t *len);
 
+/*
+ * Write a message for a person into @err, when it has room, and return
+ * @ret (a negative errno): how this library, the compiler and the tools
+ * report an error.
+ */
+int edna_errmsg(char *err, size_t errlen, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 #endif /* EDNA_MODEL_H */

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,26 +14,12 @@
 #include <unistd.h>
 
 #include "edna_accel.h"
+#include "edna_model.h"
 #include "edna_ref.h"
 #include "model_gen.h"
 
 #define GEN_ALIGNMENT	32	/* GGUF's default */
 #define U2581		"\xe2\x96\x81"
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
 
 /* ---- bytes ------------------------------------------------------------------ */
 
@@ -168,23 +153,23 @@ static int check_spec(const struct edna_gen_spec *s, char *err, size_t errlen)
 
 	if (!s->dim || !s->hidden_dim || !s->n_layers || !s->n_heads || !s->n_kv_heads ||
 	    !s->vocab_size || !s->seq_len)
-		return fail(err, errlen, -EINVAL, "every dimension must be at least 1");
+		return edna_errmsg(err, errlen, -EINVAL, "every dimension must be at least 1");
 	if (s->dim % s->n_heads || (hd = s->dim / s->n_heads) % 2)
-		return fail(err, errlen, -EINVAL, "dim %u / heads %u must be an even head size",
+		return edna_errmsg(err, errlen, -EINVAL, "dim %u / heads %u must be an even head size",
 			    s->dim, s->n_heads);
 	if (s->n_heads % s->n_kv_heads)
-		return fail(err, errlen, -EINVAL, "heads %u must be a multiple of kv_heads %u",
+		return edna_errmsg(err, errlen, -EINVAL, "heads %u must be a multiple of kv_heads %u",
 			    s->n_heads, s->n_kv_heads);
 	if ((s->dtype == EDNA_DTYPE_Q8_0 || s->dtype == EDNA_DTYPE_Q4_0) &&
 	    (s->dim % 32 || s->hidden_dim % 32))
-		return fail(err, errlen, -EINVAL,
+		return edna_errmsg(err, errlen, -EINVAL,
 			    "q8_0 and q4_0 need dim and hidden (%u, %u) to be multiples of 32",
 			    s->dim, s->hidden_dim);
 	if (s->dtype < EDNA_DTYPE_F32 || s->dtype > EDNA_DTYPE_Q4_0)
-		return fail(err, errlen, -EINVAL, "unknown dtype %d", s->dtype);
+		return edna_errmsg(err, errlen, -EINVAL, "unknown dtype %d", s->dtype);
 	if ((uint64_t)s->dim * s->hidden_dim > (1u << 28) ||
 	    (uint64_t)s->dim * s->vocab_size > (1u << 28))
-		return fail(err, errlen, -EINVAL, "too large for a test model");
+		return edna_errmsg(err, errlen, -EINVAL, "too large for a test model");
 	return 0;
 }
 
@@ -222,7 +207,7 @@ int edna_gen_make_weights(const struct edna_gen_spec *s, struct edna_gen_weights
 	    !w->rms_ffn || !w->w1 || !w->w2 || !w->w3 || !w->rms_final ||
 	    (!s->tied && !w->wcls)) {
 		edna_gen_free_weights(w);
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return edna_errmsg(err, errlen, -ENOMEM, "out of memory");
 	}
 	return 0;
 }
@@ -574,7 +559,7 @@ int edna_gen_gguf(const struct edna_gen_spec *s, const struct edna_gen_vocab *vo
 
 	memset(out, 0, sizeof(*out));
 	if (vocab && vocab->n != s->vocab_size)
-		return fail(err, errlen, -EINVAL, "the vocabulary has %u pieces, the spec %u",
+		return edna_errmsg(err, errlen, -EINVAL, "the vocabulary has %u pieces, the spec %u",
 			    vocab->n, s->vocab_size);
 	ret = edna_gen_make_weights(s, &w, err, errlen);
 	if (ret)
@@ -675,7 +660,7 @@ out:
 	edna_gen_free_weights(&w);
 	if (ret) {
 		edna_bytes_free(out);
-		return fail(err, errlen, ret, "out of memory writing GGUF");
+		return edna_errmsg(err, errlen, ret, "out of memory writing GGUF");
 	}
 	return 0;
 }
@@ -730,9 +715,9 @@ int edna_gen_llama2c(const struct edna_gen_spec *s, int version, uint32_t group_
 
 	memset(out, 0, sizeof(*out));
 	if (version < 0 || version > 2)
-		return fail(err, errlen, -EINVAL, "llama2.c version %d, expected 0, 1 or 2", version);
+		return edna_errmsg(err, errlen, -EINVAL, "llama2.c version %d, expected 0, 1 or 2", version);
 	if (version == 2 && (!group_size || s->dim % group_size))
-		return fail(err, errlen, -EINVAL, "group size %u must divide dim %u",
+		return edna_errmsg(err, errlen, -EINVAL, "group size %u must divide dim %u",
 			    group_size, s->dim);
 	ret = edna_gen_make_weights(s, &w, err, errlen);
 	if (ret)
@@ -801,7 +786,7 @@ out:
 	edna_gen_free_weights(&w);
 	if (ret) {
 		edna_bytes_free(out);
-		return fail(err, errlen, -ENOMEM, "out of memory writing a llama2.c checkpoint");
+		return edna_errmsg(err, errlen, -ENOMEM, "out of memory writing a llama2.c checkpoint");
 	}
 	return 0;
 }

@@ -5,7 +5,6 @@
  * Copyright 2026 The edna authors
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,21 +24,6 @@ struct edna_ref_decoder {
 	/* per layer, [max_positions x kv_dim] */
 	float **k_cache, **v_cache;
 };
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
 
 static float *floats(size_t rows, size_t cols)
 {
@@ -88,18 +72,18 @@ int edna_ref_decoder_new(const struct edna_model *model, uint32_t max_positions,
 		return -EINVAL;
 	*decoder = NULL;
 	if (!model)
-		return fail(err, errlen, -EINVAL, "no model");
+		return edna_errmsg(err, errlen, -EINVAL, "no model");
 	c = edna_model_config(model);
 	if (max_positions < 1 || max_positions > c->seq_len)
-		return fail(err, errlen, -EINVAL,
+		return edna_errmsg(err, errlen, -EINVAL,
 			    "%s: %u positions asked for, the model's context is 1 to %u",
 			    edna_model_path(model), max_positions, c->seq_len);
 	if (max_rows < 1 || max_rows > max_positions)
-		return fail(err, errlen, -EINVAL, "%u rows a step asked for, expected 1 to %u",
+		return edna_errmsg(err, errlen, -EINVAL, "%u rows a step asked for, expected 1 to %u",
 			    max_rows, max_positions);
 	d = calloc(1, sizeof(*d));
 	if (!d)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return edna_errmsg(err, errlen, -ENOMEM, "out of memory");
 	d->model = model;
 	d->c = c;
 	d->max_positions = max_positions;
@@ -132,7 +116,7 @@ int edna_ref_decoder_new(const struct edna_model *model, uint32_t max_positions,
 	return 0;
 nomem:
 	edna_ref_decoder_free(d);
-	return fail(err, errlen, -ENOMEM, "out of memory for a decoder of %u positions",
+	return edna_errmsg(err, errlen, -ENOMEM, "out of memory for a decoder of %u positions",
 		    max_positions);
 }
 
@@ -193,19 +177,19 @@ int edna_ref_decoder_feed(struct edna_ref_decoder *d, const uint32_t *tokens, ui
 	int ret;
 
 	if (!d || (!tokens && rows))
-		return fail(err, errlen, -EINVAL, "no decoder or no tokens");
+		return edna_errmsg(err, errlen, -EINVAL, "no decoder or no tokens");
 	m = d->model;
 	c = d->c;
 	if (rows < 1 || rows > d->max_rows)
-		return fail(err, errlen, -EINVAL, "%u tokens fed at once, expected 1 to %u",
+		return edna_errmsg(err, errlen, -EINVAL, "%u tokens fed at once, expected 1 to %u",
 			    rows, d->max_rows);
 	if (rows > d->max_positions - d->pos)
-		return fail(err, errlen, -EINVAL,
+		return edna_errmsg(err, errlen, -EINVAL,
 			    "%u tokens at position %u need more than the decoder's %u positions",
 			    rows, d->pos, d->max_positions);
 	for (r = 0; r < rows; r++)
 		if (tokens[r] >= c->vocab_size)
-			return fail(err, errlen, -EINVAL,
+			return edna_errmsg(err, errlen, -EINVAL,
 				    "token %u (at %u) is not below the vocabulary size %u",
 				    tokens[r], r, c->vocab_size);
 
@@ -214,7 +198,7 @@ int edna_ref_decoder_feed(struct edna_ref_decoder *d, const uint32_t *tokens, ui
 	for (l = 0; l < c->n_layers; l++) {
 		ret = layer_forward(d, edna_model_layer(m, l), l, rows);
 		if (ret)
-			return fail(err, errlen, ret, "out of memory in attention");
+			return edna_errmsg(err, errlen, ret, "out of memory in attention");
 	}
 	d->pos += rows;
 
@@ -239,13 +223,13 @@ int edna_ref_decode_model(const struct edna_model *model, const uint32_t *prompt
 	int ret;
 
 	if (!model || !prompt || n_prompt < 1 || (n_gen && !out_ids))
-		return fail(err, errlen, -EINVAL, "no model, no prompt or nowhere to put the ids");
+		return edna_errmsg(err, errlen, -EINVAL, "no model, no prompt or nowhere to put the ids");
 	c = edna_model_config(model);
 	vocab = c->vocab_size;
 	/* the last generated token is never fed back */
 	positions = (uint64_t)n_prompt + (n_gen ? n_gen - 1 : 0);
 	if (positions > c->seq_len)
-		return fail(err, errlen, -EINVAL,
+		return edna_errmsg(err, errlen, -EINVAL,
 			    "%u prompt tokens and %u generated need %llu positions, the model's context is %u",
 			    n_prompt, n_gen, (unsigned long long)positions, c->seq_len);
 	ret = edna_ref_decoder_new(model, (uint32_t)positions, n_prompt, &d, err, errlen);
@@ -254,7 +238,7 @@ int edna_ref_decode_model(const struct edna_model *model, const uint32_t *prompt
 	logits = out_logits ? NULL : malloc((size_t)vocab * sizeof(*logits));
 	if (!out_logits && !logits) {
 		edna_ref_decoder_free(d);
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return edna_errmsg(err, errlen, -ENOMEM, "out of memory");
 	}
 	for (i = 0; i < n_gen; i++) {
 		float *row = out_logits ? out_logits + (size_t)i * vocab : logits;
