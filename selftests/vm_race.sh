@@ -28,5 +28,8 @@ for t in ./edna_*_test; do
 	# its two clients decoding at once run again here.
 	args=
 	[ "$t" = ./edna_decode_test ] && args="-t two_processes_decode_different_models_at_once"
-	"$t" $args 2>&1 | sed -n 's/^\(not ok\|ok\) [0-9]* \(edna_[a-z_]*\)\./\1 - \2.mttcg_/p'
+	# Results, renamed; and the harness's file:line diagnostics, which
+	# say why a test failed.
+	"$t" $args 2>&1 | sed -n -e 's/^\(not ok\|ok\) [0-9]* \(edna_[a-z_]*\)\./\1 - \2.mttcg_/p' \
+		-e '/^# [a-z_/]*\.c:[0-9]*:/p'
 done
