@@ -18,6 +18,7 @@
 #include "edna_hw.h"
 #include "edna_mmu.h"
 #include "edna_regs.h"
+#include "edna_trace.h"
 
 /*
  * The device model boots in microseconds; silicon loads its firmware from
@@ -225,6 +226,7 @@ static void edna_hw_read_fault(struct edna_device *edev)
 	f->reason = FIELD_GET(EDNA_FAULT_REASON, info);
 	f->write = info & EDNA_FAULT_WRITE;
 	f->count++;
+	trace_edna_mmu_fault(edev->drm.accel->index, f->ctx, f->queue, f->va, f->reason, f->write);
 	spin_unlock(&edev->fault_lock);
 	dev_err_ratelimited(edev->drm.dev,
 			    "MMU fault: context %u queue %u %s at %#llx, reason %u\n",
@@ -346,6 +348,7 @@ int edna_hw_reset(struct edna_device *edev, u32 abort_status)
 		edna_warn(edev, "device is back in service\n");
 	WRITE_ONCE(edev->wedged, false);
 	edna_dbg(edev, HW, "reset done\n");
+	trace_edna_device_reset(edev->drm.accel->index, abort_status, 0);
 	return 0;
 
 out_abort:
@@ -358,6 +361,7 @@ out_abort:
 	edna_err(edev, "device wedged: jobs fail with -EIO until a reset brings it back\n");
 	for (q = 0; q < edev->caps.num_queues; q++)
 		edna_hw_ring_abort(NULL, &edev->rings[q], EDNA_JOB_WEDGED);
+	trace_edna_device_reset(edev->drm.accel->index, abort_status, ret);
 	return ret;
 }
 
@@ -460,6 +464,8 @@ int edna_hw_submit(struct edna_device *edev, u32 queue, const struct edna_hw_des
 	/* The descriptor must be visible to the device before the doorbell. */
 	dma_wmb();
 	edna_wr(edev, EDNA_REG_Q(queue, EDNA_Q_TAIL), ring->tail);
+	/* Under the ring lock: before the descriptor's edna_job_done. */
+	trace_edna_job_start(edev->drm.accel->index, queue, le64_to_cpu(desc->job_seqno));
 	spin_unlock_irqrestore(&ring->lock, flags);
 	return 0;
 }
@@ -524,9 +530,11 @@ int edna_hw_queue_reset(struct edna_device *edev, u32 queue)
 				       EDNA_QUEUE_RESET_TIMEOUT_US);
 	if (ret) {
 		edna_err(edev, "queue %u did not stop on reset\n", queue);
+		trace_edna_queue_reset(edev->drm.accel->index, queue, ret);
 		return ret;
 	}
 	edna_hw_ring_abort(edev, ring, EDNA_JOB_ABORTED);
+	trace_edna_queue_reset(edev->drm.accel->index, queue, 0);
 	edna_dbg(edev, HW, "queue %u reset\n", queue);
 	return 0;
 }
