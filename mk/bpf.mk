@@ -41,3 +41,16 @@ $(BUILD)/tools/edna-probes: tools/bpf/edna-probes.c tools/bpf/edna_probes.h $(PR
 	$(CC) $(CFLAGS) -Itools/bpf -I$(BPF_BUILD) $(LIBBPF_CFLAGS) -o $@ $< $(LIBBPF_LIBS)
 
 USERSPACE_EXTRA += $(BUILD)/tools/edna-probes
+
+$(BUILD)/selftests/edna_bpf_test: selftests/edna_bpf_test.c selftests/edna_json.h \
+		tools/bpf/edna_probes.h $(SELFTEST_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-sign-compare -Wno-clobbered -Wno-unused-parameter -I$(KSFT_DIR) \
+		-Iuapi/drm -Itools/bpf $(DRM_CFLAGS) -o $@ $< $(DRM_LIBS)
+
+$(BUILD)/tools/edna-top: tools/edna-top.c tools/bpf/edna_probes.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itools/bpf $(LIBBPF_CFLAGS) -o $@ $< $(LIBBPF_LIBS) \
+		$(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw)
+
+USERSPACE_EXTRA += $(BUILD)/tools/edna-top $(BUILD)/selftests/edna_bpf_test

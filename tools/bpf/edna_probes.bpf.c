@@ -259,7 +259,7 @@ int BPF_PROG(edna_job_done, __u32 minor, __u32 queue, __u64 job, __u32 status,
 		.sram_read = sram_read, .sram_written = sram_written,
 	};
 	__u64 now = bpf_ktime_get_ns(), submit_ns = 0;
-	bool failed = status != EDNA_STATUS_OK;
+	bool failed = status != EDNA_PROBE_STATUS_OK;
 	struct edna_device_stats *d;
 	struct edna_queue_stats *q;
 	struct edna_proc_stats *p;
@@ -277,7 +277,7 @@ int BPF_PROG(edna_job_done, __u32 minor, __u32 queue, __u64 job, __u32 status,
 	ji = bpf_map_lookup_elem(&jobs, &key);
 	/* Only a start seen since the probes were attached counts for time. */
 	if (ji && ji->start_ns) {
-		if (status != EDNA_STATUS_ABORTED)
+		if (status != EDNA_PROBE_STATUS_ABORTED)
 			hist_add_queue(&lat_start, minor, queue, now - ji->start_ns);
 		ji->start_ns = 0;
 		if (q->time.outstanding && --q->time.outstanding == 0) {
@@ -290,7 +290,7 @@ int BPF_PROG(edna_job_done, __u32 minor, __u32 queue, __u64 job, __u32 status,
 		tgid = ji->tgid;
 		submit_ns = ji->submit_ns;
 	}
-	if (status == EDNA_STATUS_ABORTED) {
+	if (status == EDNA_PROBE_STATUS_ABORTED) {
 		/* It runs again: one more start and done to come. */
 		q->aborted++;
 		return 0;

@@ -19,9 +19,8 @@
 #define EDNA_POWER_UNKNOWN	0xff
 
 /* Descriptor statuses of the edna_job_done tracepoint the probes act on. */
-#define EDNA_STATUS_OK		0
-#define EDNA_STATUS_ABORTED	0xfffffff0	/* runs again */
-#define EDNA_STATUS_DEVICE_MAX	0xffffffef	/* above: dropped by the driver */
+#define EDNA_PROBE_STATUS_OK		0
+#define EDNA_PROBE_STATUS_ABORTED	0xfffffff0	/* runs again */
 
 /* Bytes per memory tier and direction, as the device counts them. */
 struct edna_dma {
