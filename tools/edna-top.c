@@ -44,9 +44,7 @@ struct dev_sample {
 };
 
 struct queue_sample {
-	struct edna_queue_key key;
-	struct edna_queue_stats stats;
-	struct edna_hist hist;		/* submit to done */
+	struct edna_queue_stats stats;	/* .lat_submit: submit to done */
 };
 
 struct proc_sample {
@@ -172,7 +170,7 @@ static int pinned_fd(const char *map)
 static int map_walk(const char *name, size_t key_size, size_t value_size,
 		    void (*cb)(struct sample *, const void *, const void *), struct sample *s)
 {
-	unsigned char key[64], next[64], value[512];
+	unsigned char key[64], next[64], value[1024];
 	int fd = pinned_fd(name);
 	void *prev = NULL;
 
@@ -194,45 +192,27 @@ static int map_walk(const char *name, size_t key_size, size_t value_size,
 
 static void on_device(struct sample *s, const void *key, const void *value)
 {
-	__u32 minor = *(const __u32 *)key;
+	const struct edna_device_stats *v = value;
 	int i;
 
+	(void)key;
+	if (!v->active)
+		return;
 	for (i = 0; i < s->ndev; i++) {
-		if (s->dev[i].minor == minor) {
+		if (s->dev[i].minor == v->minor) {
 			s->dev[i].probed = true;
-			memcpy(&s->dev[i].bpf, value, sizeof(s->dev[i].bpf));
+			s->dev[i].bpf = *v;
 		}
 	}
 }
 
-static struct queue_sample *queue_of(struct sample *s, const struct edna_queue_key *k)
-{
-	int i;
-
-	for (i = 0; i < s->nqueue; i++)
-		if (s->queue[i].key.minor == k->minor && s->queue[i].key.queue == k->queue)
-			return &s->queue[i];
-	if (s->nqueue == MAX_QUEUES)
-		return NULL;
-	memset(&s->queue[s->nqueue], 0, sizeof(s->queue[0]));
-	s->queue[s->nqueue].key = *k;
-	return &s->queue[s->nqueue++];
-}
-
 static void on_queue(struct sample *s, const void *key, const void *value)
 {
-	struct queue_sample *q = queue_of(s, key);
+	const struct edna_queue_stats *v = value;
 
-	if (q)
-		memcpy(&q->stats, value, sizeof(q->stats));
-}
-
-static void on_queue_hist(struct sample *s, const void *key, const void *value)
-{
-	struct queue_sample *q = queue_of(s, key);
-
-	if (q)
-		memcpy(&q->hist, value, sizeof(q->hist));
+	(void)key;
+	if (v->active && s->nqueue < MAX_QUEUES)
+		s->queue[s->nqueue++].stats = *v;
 }
 
 static struct proc_sample *proc_of(struct sample *s, unsigned int pid, unsigned int minor)
@@ -358,10 +338,7 @@ static void take_sample(struct sample *s)
 	s->attach_ns = cfg.attach_ns;
 	if (s->probes) {
 		map_walk("devices", sizeof(__u32), sizeof(struct edna_device_stats), on_device, s);
-		map_walk("queues", sizeof(struct edna_queue_key), sizeof(struct edna_queue_stats),
-			 on_queue, s);
-		map_walk("lat_submit", sizeof(struct edna_queue_key), sizeof(struct edna_hist),
-			 on_queue_hist, s);
+		map_walk("queues", sizeof(__u32), sizeof(struct edna_queue_stats), on_queue, s);
 		map_walk("processes", sizeof(struct edna_proc_key), sizeof(struct edna_proc_stats),
 			 on_proc, s);
 	}
@@ -410,8 +387,8 @@ static const void *find_prev(const struct sample *s, int kind, const void *cur)
 		const struct queue_sample *q = cur;
 
 		for (i = 0; i < s->nqueue; i++)
-			if (s->queue[i].key.minor == q->key.minor &&
-			    s->queue[i].key.queue == q->key.queue)
+			if (s->queue[i].stats.minor == q->stats.minor &&
+			    s->queue[i].stats.queue == q->stats.queue)
 				return &s->queue[i];
 	} else {
 		const struct proc_sample *p = cur;
@@ -547,13 +524,13 @@ static void show(struct out *o, const struct sample *a, const struct sample *b)
 		for (k = 0; k < b->nqueue; k++) {
 			const struct queue_sample *q = &b->queue[k], *pq = find_prev(a, 1, q);
 
-			if (q->key.minor != d->minor)
+			if (q->stats.minor != d->minor)
 				continue;
-			hb.count += q->hist.count;
-			ha.count += pq ? pq->hist.count : 0;
+			hb.count += q->stats.lat_submit.count;
+			ha.count += pq ? pq->stats.lat_submit.count : 0;
 			for (t = 0; t < EDNA_HIST_SLOTS; t++) {
-				hb.slots[t] += q->hist.slots[t];
-				ha.slots[t] += pq ? pq->hist.slots[t] : 0;
+				hb.slots[t] += q->stats.lat_submit.slots[t];
+				ha.slots[t] += pq ? pq->stats.lat_submit.slots[t] : 0;
 			}
 		}
 		row_latency(&r, &ha, &hb);
@@ -572,10 +549,10 @@ static void show(struct out *o, const struct sample *a, const struct sample *b)
 				busy_at(&pq->stats.time, a->now_ns)) / (secs * 1e9), "%.1f");
 			fmt_num(r.jps, sizeof(r.jps), (q->stats.done - pq->stats.done) / secs, "%.1f");
 		}
-		row_latency(&r, pq ? &pq->hist : &zero, &q->hist);
+		row_latency(&r, pq ? &pq->stats.lat_submit : &zero, &q->stats.lat_submit);
 		snprintf(r.jobs, sizeof(r.jobs), "%llu", (unsigned long long)q->stats.done);
 		snprintf(r.busy, sizeof(r.busy), "%llu", busy_at(&q->stats.time, b->now_ns) / 1000);
-		snprintf(name, sizeof(name), "accel%u.q%u", q->key.minor, q->key.queue);
+		snprintf(name, sizeof(name), "accel%u.q%u", q->stats.minor, q->stats.queue);
 		emit(o, "%-18s " ROW_FMT, name, ROW_ARGS(r));
 	}
 

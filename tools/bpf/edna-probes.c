@@ -100,7 +100,9 @@ static void check_environment(void)
 		die(1, "no BPF filesystem at %s: the kernel lacks BPF support, or mount it with 'mount -t bpf bpf %s'",
 		    BPFFS, BPFFS);
 	if (syscall(__NR_bpf, -1, NULL, 0) < 0 && errno == ENOSYS)
-		die(1, "the kernel has no bpf() system call (CONFIG_BPF_SYSCALL)");
+		die(4, "the kernel has no bpf() system call (CONFIG_BPF_SYSCALL)");
+	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_RAW_TRACEPOINT, NULL) != 1)
+		die(4, "the kernel cannot run BPF programs on tracepoints (CONFIG_BPF_EVENTS)");
 	if (stat("/sys/module/edna", &st))
 		die(1, "the edna module is not loaded: modprobe edna first");
 	if (!stat(EDNA_PIN_DIR, &st))
@@ -116,6 +118,9 @@ static int pin_everything(struct edna_probes *skel)
 	int ret;
 
 	bpf_object__for_each_map(map, skel->obj) {
+		/* The programs' constants: nothing to read there. */
+		if (bpf_map__is_internal(map))
+			continue;
 		ret = path_join(path, sizeof(path), "", bpf_map__name(map));
 		if (!ret)
 			ret = bpf_map__pin(map, path);
@@ -211,7 +216,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: edna-probes [-v]       attach the probes and pin them in %s\n"
 		"       edna-probes --detach   remove them\n"
-		"exit status: 0 done, 1 error, 2 already attached, 3 not attached\n",
+		"exit status: 0 done, 1 error, 2 already attached, 3 not attached,\n"
+		"             4 the kernel lacks the BPF support the probes need\n",
 		EDNA_PIN_DIR);
 	exit(1);
 }

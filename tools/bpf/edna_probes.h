@@ -1,14 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the edna BPF probes (edna_probes.bpf.c) and their readers
- * (edna-probes, edna-top, the edna_bpf tests) share: the layout of the
- * maps pinned under EDNA_PIN_DIR.  Documentation/observability.rst
- * describes every map and field.
+ * (edna-probes, edna-top, the edna_bpf tests, probe-bench) share: the
+ * layout of the maps pinned under EDNA_PIN_DIR.
+ * Documentation/observability.rst describes every map and field.
  */
 #ifndef EDNA_PROBES_H
 #define EDNA_PROBES_H
 
 #define EDNA_PIN_DIR		"/sys/fs/bpf/edna"
+
+/*
+ * The per-job path of the probes uses arrays, whose lookups the verifier
+ * turns into an address computation: a hash lookup costs more than the
+ * rest of a probe.  Devices and queues therefore have fixed slots; accel
+ * minors from EDNA_PROBE_DEVICES on share the slots of lower ones.
+ */
+#define EDNA_PROBE_DEVICES	16
+#define EDNA_PROBE_QUEUES	8	/* the register map's EDNA_MAX_QUEUES */
+#define EDNA_QUEUE_SLOT(minor, queue) \
+	((minor) % EDNA_PROBE_DEVICES * EDNA_PROBE_QUEUES + (queue) % EDNA_PROBE_QUEUES)
 
 /* log2 buckets of microseconds: slot i counts [2^i, 2^(i+1)) us, slot 0 < 2 us */
 #define EDNA_HIST_SLOTS		27	/* up to 2^27 us, over two minutes */
@@ -39,12 +50,6 @@ struct edna_hist {
 	__u64 slots[EDNA_HIST_SLOTS];
 };
 
-/* Keys of the per-queue maps. */
-struct edna_queue_key {
-	__u32 minor;
-	__u32 queue;
-};
-
 /*
  * Busy and idle time of a queue, or of a device (busy while any of its
  * queues is).  Both count from when the probes were attached; the time
@@ -59,26 +64,33 @@ struct edna_busy {
 	__u64 outstanding;
 };
 
-/* Value of the "queues" map. */
+/* The "queues" map: slot EDNA_QUEUE_SLOT(); @active once it ran a job. */
 struct edna_queue_stats {
-	__u64 submitted;	/* jobs queued by SUBMIT */
+	__u32 minor;
+	__u32 queue;
+	__u32 active;
+	__u32 pad;
 	__u64 done;		/* jobs the device ended */
 	__u64 failed;		/* ... of them with an error status */
 	__u64 aborted;		/* descriptors dropped by a reset, to run again */
 	__u64 device_ns;	/* device time the driver measured, summed */
 	struct edna_busy time;
+	struct edna_hist lat_submit;	/* latency from SUBMIT to done */
+	struct edna_hist lat_start;	/* on the device: from start to done */
 };
 
-/* Value of the "devices" map, key: the accel minor. */
+/* The "devices" map: slot minor % EDNA_PROBE_DEVICES; @active once seen. */
 struct edna_device_stats {
+	__u32 minor;
+	__u32 active;
+	__u32 power_state;	/* 0 ACTIVE, 1 IDLE, 2 OFF, EDNA_POWER_UNKNOWN */
+	__u32 pad;
 	__u64 done;
 	__u64 failed;
 	__u64 mmu_faults;
 	__u64 queue_resets;
 	__u64 device_resets;
 	__u64 power_changes;
-	__u32 power_state;	/* 0 ACTIVE, 1 IDLE, 2 OFF, EDNA_POWER_UNKNOWN */
-	__u32 pad;
 	struct edna_busy time;
 	struct edna_dma dma;
 };
@@ -92,7 +104,6 @@ struct edna_proc_key {
 /* Value of the "processes" map. */
 struct edna_proc_stats {
 	char comm[16];
-	__u64 submitted;
 	__u64 done;
 	__u64 failed;
 	__u64 device_ns;	/* as fdinfo's drm-engine-* summed over queues */
@@ -100,18 +111,24 @@ struct edna_proc_stats {
 	struct edna_hist latency;	/* submit to done */
 };
 
-/* Key of the "jobs" map: a job between its submit and its end. */
-struct edna_job_key {
-	__u32 minor;
-	__u32 pad;
-	__u64 job;
-};
+/*
+ * The "jobs" map: jobs between their submit and their end, in slot
+ * EDNA_JOB_SLOT().  Sequence numbers grow by one per job of a device, so
+ * a slot is reused only EDNA_JOB_SLOTS jobs later; a job whose slot was
+ * taken meanwhile (more than that many in flight) is not timed, and the
+ * slot's @job says so.
+ */
+#define EDNA_JOB_SLOTS		1024
+#define EDNA_JOB_SLOT(minor, job) \
+	((minor) % EDNA_PROBE_DEVICES * EDNA_JOB_SLOTS + (__u32)((job) % EDNA_JOB_SLOTS))
 
 struct edna_job_info {
-	__u32 tgid;
-	__u32 queue;
-	__u64 submit_ns;	/* 0: submitted before the probes were attached */
+	__u64 job;		/* the sequence number, 0 when free */
+	__u32 minor;
+	__u32 tgid;		/* 0: submitted before the probes were attached */
+	__u64 submit_ns;	/* 0: likewise */
 	__u64 start_ns;		/* 0: not on the ring */
+	char comm[16];		/* of the submitting task */
 };
 
 /* Value of the "settings" map, written by the loader. */
@@ -119,8 +136,7 @@ struct edna_config {
 	__u64 attach_ns;	/* CLOCK_MONOTONIC when the probes were attached */
 };
 
-/* Map and program names, as pinned and as bpftool shows them. */
-#define EDNA_MAP_NAMES	{ "queues", "devices", "processes", "lat_submit", \
-			  "lat_start", "jobs", "settings" }
+/* The maps edna-probes pins, by name. */
+#define EDNA_MAP_NAMES	{ "queues", "devices", "processes", "jobs", "settings" }
 
 #endif /* EDNA_PROBES_H */

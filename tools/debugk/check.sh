@@ -46,9 +46,10 @@ else
 		vm_files+=(-f "$f")
 	done
 	# What check.sh gives the VM besides the selftests: libaccel's
-	# example, the tools edna_decode runs, and the trained model.
+	# example, the tools edna_decode and edna_bpf run, and the trained model.
 	for f in build/examples/two_op build/tools/edna-run build/tools/edna-compile \
-			models/edna-kjv.gguf models/edna-kjv.expected; do
+			models/edna-kjv.gguf models/edna-kjv.expected build/tools/edna-probes \
+			build/tools/edna-top "$(command -v bpftool || echo /usr/sbin/bpftool)"; do
 		[ -e "$f" ] && vm_files+=(-f "$f")
 	done
 	EDNA_VM_KVER=$kver EDNA_VM_KERNEL=$out/linux/arch/x86/boot/bzImage \
