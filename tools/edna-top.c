@@ -494,8 +494,8 @@ static void show(struct out *o, const struct sample *a, const struct sample *b)
 	if (secs <= 0)
 		secs = 1e-9;
 	if (b->probes)
-		emit(o, "edna-top: probes attached %.1f s ago; rates over %.1f s; q quits",
-		     (b->now_ns - b->attach_ns) / 1e9, secs);
+		emit(o, "edna-top: probes attached %.1f s ago; rates over %.1f s%s",
+		     (b->now_ns - b->attach_ns) / 1e9, secs, o->curses ? "; q quits" : "");
 	else
 		emit(o, "edna-top: probes not attached (edna-probes attaches them); rates over %.1f s",
 		     secs);
