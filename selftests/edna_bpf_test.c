@@ -578,18 +578,58 @@ TEST_F(edna_bpf, module_reload_with_probes_attached)
 	edna_json_free(queues);
 }
 
-/* The line of edna-top --once for process @pid on accel@minor, split in fields. */
-static int top_process_line(const char *out, pid_t pid, char fields[][32], int max)
+/* enum drm_edna_power_state of accel0, from sysfs; -1 when unknown. */
+static int sysfs_power_state(void)
+{
+	static const char *const names[] = { "active", "idle", "off" };
+	char buf[32] = "";
+	FILE *f = fopen("/sys/class/accel/accel0/device/power_state", "r");
+	int i;
+
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	for (i = 0; i < 3; i++)
+		if (!strncmp(buf, names[i], strlen(names[i])))
+			return i;
+	return -1;
+}
+
+TEST_F(edna_bpf, power_state_changes_are_seen)
+{
+	unsigned long long changes = 0, state = ~0ull;
+	int i, before = -1, after = -2;
+	struct edna_json *devs;
+
+	/* A job wakes a gated device, which gates again once its rings are empty. */
+	ASSERT_EQ(0, run_nops(self->fd, 0, 4, 4));
+	for (i = 0; i < 10 && before != after; i++) {
+		before = sysfs_power_state();
+		devs = map_dump("devices");
+		ASSERT_NE(NULL, devs);
+		changes = edna_json_u64(find_device(devs, 0), 0, "power_changes", NULL);
+		state = edna_json_u64(find_device(devs, 0), ~0ull, "power_state", NULL);
+		edna_json_free(devs);
+		after = sysfs_power_state();
+	}
+	ASSERT_LE(0, before) TH_LOG("no power_state in sysfs");
+	ASSERT_EQ(before, after) TH_LOG("the state keeps changing");
+	EXPECT_LE(2, changes);
+	EXPECT_EQ((unsigned long long)before, state);
+}
+
+/* The line of edna-top --once that starts with @first, split in fields. */
+static int top_line(const char *out, const char *first, char fields[][32], int max)
 {
 	const char *l;
 
 	for (l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		char pidstr[16];
 		int n = 0;
 		const char *p = l;
 
-		snprintf(pidstr, sizeof(pidstr), "%d ", pid);
-		if (strncmp(l, pidstr, strlen(pidstr)))
+		if (strncmp(l, first, strlen(first)) || l[strlen(first)] != ' ')
 			continue;
 		while (*p && *p != '\n' && n < max) {
 			int len = 0;
@@ -610,7 +650,7 @@ static int top_process_line(const char *out, pid_t pid, char fields[][32], int m
 
 TEST_F(edna_bpf, edna_top_once_agrees_with_fdinfo)
 {
-	char out[16384], fields[16][32];
+	char out[16384], fields[16][32], pid[16], *end;
 	struct edna_bo bo;
 	long long busy_us;
 	int n;
@@ -621,7 +661,8 @@ TEST_F(edna_bpf, edna_top_once_agrees_with_fdinfo)
 	ASSERT_EQ(0, run("edna-top --once -d 0.2", out, sizeof(out))) TH_LOG("%s", out);
 	TH_LOG("%s", out);
 	/* PID COMM DEVICE UTIL% JOBS/S P50_US P99_US HOST DRAM SRAM JOBS BUSY_US */
-	n = top_process_line(out, getpid(), fields, 16);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	n = top_line(out, pid, fields, 16);
 	ASSERT_EQ(12, n);
 	EXPECT_STREQ("accel0", fields[2]);
 	EXPECT_EQ(31, atoll(fields[10]));
@@ -630,6 +671,13 @@ TEST_F(edna_bpf, edna_top_once_agrees_with_fdinfo)
 		TH_LOG("edna-top %s us, fdinfo %lld us", fields[11], busy_us);
 	/* Nothing ran in the sampling interval. */
 	EXPECT_STREQ("0.0", fields[3]);
+
+	/* DEVICE POWER WATTS ...: the device's state and its hwmon's power. */
+	ASSERT_EQ(12, top_line(out, "accel0", fields, 16));
+	EXPECT_TRUE(!strcmp(fields[1], "ACTIVE") || !strcmp(fields[1], "IDLE") ||
+		    !strcmp(fields[1], "OFF")) TH_LOG("power state %s", fields[1]);
+	EXPECT_LE(0, strtod(fields[2], &end)) TH_LOG("watts %s", fields[2]);
+	EXPECT_EQ('\0', *end) TH_LOG("watts %s", fields[2]);
 	edna_bo_free(self->fd, &bo);
 }
 

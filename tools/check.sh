@@ -47,6 +47,8 @@ else
 	for f in build/tools/edna-probes build/tools/edna-top "$(command -v bpftool || echo /usr/sbin/bpftool)"; do
 		[ -e "$f" ] && vm_files+=(-f "$f")
 	done
+	# An operator's view of the power sensors.
+	vm_files+=(-f "$(command -v sensors)")
 	# vm NAME TIMEOUT SCRIPT: run SCRIPT in the VM; NAME passes if the
 	# VM exits cleanly (no failure exit, no kernel splat).
 	vm() {
