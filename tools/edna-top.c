@@ -373,30 +373,35 @@ static double quantile_us(const struct edna_hist *a, const struct edna_hist *b, 
 	return (double)(2ull << (EDNA_HIST_SLOTS - 1));
 }
 
-static const void *find_prev(const struct sample *s, int kind, const void *cur)
+/* The same device, queue or process in the previous sample, or NULL. */
+static const struct dev_sample *prev_dev(const struct sample *s, const struct dev_sample *d)
 {
 	int i;
 
-	if (kind == 0) {
-		const struct dev_sample *d = cur;
+	for (i = 0; i < s->ndev; i++)
+		if (s->dev[i].minor == d->minor)
+			return &s->dev[i];
+	return NULL;
+}
 
-		for (i = 0; i < s->ndev; i++)
-			if (s->dev[i].minor == d->minor)
-				return &s->dev[i];
-	} else if (kind == 1) {
-		const struct queue_sample *q = cur;
+static const struct queue_sample *prev_queue(const struct sample *s, const struct queue_sample *q)
+{
+	int i;
 
-		for (i = 0; i < s->nqueue; i++)
-			if (s->queue[i].stats.minor == q->stats.minor &&
-			    s->queue[i].stats.queue == q->stats.queue)
-				return &s->queue[i];
-	} else {
-		const struct proc_sample *p = cur;
+	for (i = 0; i < s->nqueue; i++)
+		if (s->queue[i].stats.minor == q->stats.minor &&
+		    s->queue[i].stats.queue == q->stats.queue)
+			return &s->queue[i];
+	return NULL;
+}
 
-		for (i = 0; i < s->nproc; i++)
-			if (s->proc[i].pid == p->pid && s->proc[i].minor == p->minor)
-				return &s->proc[i];
-	}
+static const struct proc_sample *prev_proc(const struct sample *s, const struct proc_sample *p)
+{
+	int i;
+
+	for (i = 0; i < s->nproc; i++)
+		if (s->proc[i].pid == p->pid && s->proc[i].minor == p->minor)
+			return &s->proc[i];
 	return NULL;
 }
 
@@ -503,7 +508,7 @@ static void show(struct out *o, const struct sample *a, const struct sample *b)
 	emit(o, "%s", "");
 	emit(o, "%-10s %-7s %7s " ROW_FMT, "DEVICE", "POWER", "WATTS", ROW_TITLES);
 	for (i = 0; i < b->ndev; i++) {
-		const struct dev_sample *d = &b->dev[i], *pd = find_prev(a, 0, d);
+		const struct dev_sample *d = &b->dev[i], *pd = prev_dev(a, d);
 		struct edna_hist ha = {}, hb = {};
 		char watts[16];
 
@@ -522,7 +527,7 @@ static void show(struct out *o, const struct sample *a, const struct sample *b)
 		}
 		/* The device's latency: its queues' histograms together. */
 		for (k = 0; k < b->nqueue; k++) {
-			const struct queue_sample *q = &b->queue[k], *pq = find_prev(a, 1, q);
+			const struct queue_sample *q = &b->queue[k], *pq = prev_queue(a, q);
 
 			if (q->stats.minor != d->minor)
 				continue;
@@ -540,7 +545,7 @@ static void show(struct out *o, const struct sample *a, const struct sample *b)
 	emit(o, "%s", "");
 	emit(o, "%-18s " ROW_FMT, "QUEUE", ROW_TITLES);
 	for (k = 0; k < b->nqueue; k++) {
-		const struct queue_sample *q = &b->queue[k], *pq = find_prev(a, 1, q);
+		const struct queue_sample *q = &b->queue[k], *pq = prev_queue(a, q);
 		char name[32];
 
 		row_init(&r);
@@ -563,7 +568,7 @@ static void show(struct out *o, const struct sample *a, const struct sample *b)
 	emit(o, "%s", "");
 	emit(o, "%-7s %-16s %-8s " ROW_FMT, "PID", "COMM", "DEVICE", ROW_TITLES);
 	for (k = 0; k < b->nproc; k++) {
-		const struct proc_sample *p = &b->proc[k], *pp = find_prev(a, 2, p);
+		const struct proc_sample *p = &b->proc[k], *pp = prev_proc(a, p);
 		char comm[17], dev[16];
 
 		row_init(&r);
