@@ -41,18 +41,23 @@ MODPROBEDIR ?= /etc/modprobe.d
 DKMS_NAME := edna
 DKMS_SRCDIR = /usr/src/$(DKMS_NAME)-$(LIBACCEL_VERSION)
 # Everything Kbuild reads: the top Kbuild, the two modules, the uapi header.
-DKMS_SOURCES := Kbuild $(wildcard driver/Kbuild driver/*.[ch] driver/sim/Kbuild driver/sim/*.[ch]) \
-	uapi/drm/edna_accel.h
+# Not Kbuild's own products (*.mod.c) of a tree built in place.
+DKMS_SOURCES := Kbuild uapi/drm/edna_accel.h $(filter-out %.mod.c,$(wildcard \
+	driver/Kbuild driver/*.[ch] driver/sim/Kbuild driver/sim/*.[ch]))
 
 INSTALL_TOOL_BINS := $(addprefix $(BUILD)/tools/,$(INSTALL_TOOLS))
 INSTALL_MAN_PAGES := $(patsubst %,man/%.1,$(INSTALL_TOOLS))
 INSTALL_UDEV_RULE := dist/udev/70-edna.rules
 INSTALL_MODPROBE_CONF := dist/modprobe.d/edna.conf
 
-.PHONY: install-tools install-bpf install-system install-dkms check-dkms check-packages \
-	print-install-tools
+.PHONY: install-prereqs install-tools install-bpf install-system install-dkms check-dkms \
+	check-packages print-install-tools
 
 install: install-tools install-bpf install-system
+
+# What make install installs, built, and nothing else: a package build
+# needs no kernel tree and no test harness.
+install-prereqs: $(LIBACCEL_REAL) $(LIBACCEL_A) $(INSTALL_TOOL_BINS)
 
 install-tools: $(INSTALL_TOOL_BINS) $(INSTALL_MAN_PAGES)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MAN1DIR)

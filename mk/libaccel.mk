@@ -37,7 +37,7 @@ $(LIBACCEL_A): $(LIBACCEL_OBJS)
 	$(AR) rcs $@ $^
 
 $(LIBACCEL_REAL): $(LIBACCEL_OBJS)
-	$(CC) -shared -pthread -Wl,-soname,$(LIBACCEL_SONAME) -Wl,--no-undefined -o $@ $^ $(DRM_LIBS)
+	$(CC) -shared -pthread -Wl,-soname,$(LIBACCEL_SONAME) -Wl,--no-undefined $(LDFLAGS) -o $@ $^ $(DRM_LIBS)
 
 $(BUILD)/libaccel/$(LIBACCEL_SONAME): $(LIBACCEL_REAL)
 	ln -sf $(notdir $<) $@
