@@ -6,7 +6,8 @@
 # fresh bookworm root made by debootstrap from the machine's Debian mirror,
 # and check there what they installed: the files, the udev rule, the
 # render group, pkg-config --libs libaccel, and an example program linked
-# against the installed library.  Prints TAP lines and the time of each
+# against the installed library; then that installing a 6.12 kernel's
+# headers has dkms build edna for it.  Prints TAP lines and the time of each
 # stage; exits non-zero on failure.  Work and results: build/pkg (the
 # .debs in build/pkg/debs, lintian's report in build/pkg/lintian.txt).
 set -uo pipefail
@@ -17,6 +18,7 @@ cache=$work/cache
 arch=$(dpkg --print-architecture)
 triplet=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 version=$(cd "$top" && dpkg-parsechangelog -S Version)
+kver=$("$top/tools/kver.sh")
 src=$work/src/edna-$version
 
 "$top/tools/pkg/deps.sh" || exit 1
@@ -101,6 +103,12 @@ in_root() {
 # apt brings the dependencies (dkms, libdrm-dev, ...) from the archive.
 t=$(date +%s)
 mount -t proc proc "$root/proc"
+# The machine's own Debian sources: the kernel headers come from the
+# security suite.
+if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+	cp /etc/apt/sources.list.d/debian.sources "$root/etc/apt/sources.list.d/"
+	rm -f "$root/etc/apt/sources.list"
+fi
 mkdir -p "$root/tmp/debs"
 cp "$work/debs"/*.deb "$root/tmp/debs/"
 run in_root apt-get update -qq
@@ -149,6 +157,28 @@ grep -q "^edna/$version" "$work/dkms-status.txt" || {
 	cat "$work/dkms-status.txt" >>"$log"
 }
 result udev_rule_render_group_and_dkms
+
+# A kernel arriving after edna-dkms, as at an upgrade: its headers'
+# package runs dkms's kernel hook, which must build and install edna for
+# it (AUTOINSTALL).  The kernel is the one make check-dkms builds for.
+t=$(date +%s)
+run in_root apt-get install -y -qq --no-install-recommends "linux-headers-$kver"
+in_root dkms status >"$work/dkms-status.txt" 2>&1
+grep -q "^edna/$version, $kver, [^:]*: installed" "$work/dkms-status.txt" || {
+	fail "edna/$version is not installed for $kver:"
+	cat "$work/dkms-status.txt" >>"$log"
+}
+for m in edna edna_sim; do
+	ko=$(ls "$root/lib/modules/$kver/updates/dkms/$m.ko"* 2>/dev/null | head -n 1)
+	if [ -z "$ko" ]; then
+		fail "no $m.ko in /lib/modules/$kver/updates/dkms"
+		continue
+	fi
+	vm=$(modinfo -F vermagic "$ko" | awk '{ print $1 }')
+	[ "$vm" = "$kver" ] || fail "$m.ko: vermagic $vm, not $kver"
+done
+result dkms_builds_for_a_new_kernel
+elapsed "kernel headers and the DKMS build" "$t"
 
 libs=$(echo $(in_root pkg-config --libs libaccel 2>&1))
 [ "$libs" = "-laccel" ] || fail "pkg-config --libs libaccel: '$libs'"
