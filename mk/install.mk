@@ -10,11 +10,12 @@
 #	$(MODPROBEDIR)/edna.conf
 #   make install-dkms [DESTDIR=]
 #	$(DKMS_SRCDIR): what dkms.conf builds, and dkms.conf
-#   make check-dkms        dkms add and build against $(KDIR), in build/dkms
+#   make check-dkms        dkms add, build and install for $(KVER), in build/dkms
 #   make check-packages    the Debian packages, installed into a fresh
 #                          bookworm root (tools/pkg/check-packages.sh)
 # udev and modprobe read only /etc and /lib, whatever the prefix: a local
 # install goes to /etc, a distribution package passes /lib/udev/rules.d.
+# Without DESTDIR, ldconfig makes the loader find the new libaccel.so.N.
 #
 # This fragment sorts before libaccel.mk: PREFIX and LIBDIR, set there, are
 # read here only in recipes and in variables expanded late (=).
@@ -32,7 +33,9 @@ INSTALL_BPF_DIRS :=
 
 BINDIR = $(PREFIX)/bin
 MAN1DIR = $(PREFIX)/share/man/man1
-# Where the tools find the BPF objects: one directory for all of them.
+# Where the tools find the BPF objects: one directory for all of them.  A
+# tool that loads them is built with -DEDNA_BPFDIR=\"$(EDNA_BPFDIR)\": a
+# package build passes the same PREFIX to the build as to make install.
 EDNA_BPFDIR = $(PREFIX)/lib/edna/bpf
 UDEVRULESDIR ?= /etc/udev/rules.d
 MODPROBEDIR ?= /etc/modprobe.d
@@ -54,6 +57,7 @@ INSTALL_MODPROBE_CONF := dist/modprobe.d/edna.conf
 	check-packages print-install-tools
 
 install: install-tools install-bpf install-system
+	$(if $(DESTDIR),,-ldconfig)
 
 # What make install installs, built, and nothing else: a package build
 # needs no kernel tree and no test harness.

@@ -25,8 +25,12 @@ src=$work/src/edna-$version
 
 failed=0
 log=$(mktemp)
-cleanup() {
+unmount_root() {
+	mountpoint -q "$root/var/cache/apt/archives" && umount "$root/var/cache/apt/archives"
 	mountpoint -q "$root/proc" && umount "$root/proc"
+}
+cleanup() {
+	unmount_root
 	rm -f "$log"
 }
 trap cleanup EXIT
@@ -86,9 +90,12 @@ grep -E '^[EWIP]: ' "$work/lintian.txt" >>"$log" && fail "lintian reports tags"
 result lintian_clean
 elapsed "lintian" "$t"
 
-# A fresh root each time; the downloaded packages are kept in build/pkg/cache.
+# A fresh root each time; the downloaded packages are kept in build/pkg/cache
+# (debootstrap's) and build/pkg/apt-archives (apt's, in the root).
 t=$(date +%s)
-rm -rf "$root"
+# A run stopped half-way may have left the mounts behind.
+unmount_root
+rm -rf --one-file-system "$root"
 mkdir -p "$cache"
 run debootstrap --variant=minbase --cache-dir="$cache" --include=gcc,libc6-dev,pkg-config \
 	bookworm "$root" "$mirror"
@@ -103,6 +110,9 @@ in_root() {
 # apt brings the dependencies (dkms, libdrm-dev, ...) from the archive.
 t=$(date +%s)
 mount -t proc proc "$root/proc"
+# What apt downloads is kept too (the kernel's packages are 100 MB).
+mkdir -p "$work/apt-archives/partial"
+mount --bind "$work/apt-archives" "$root/var/cache/apt/archives"
 # The machine's own Debian sources: the kernel headers come from the
 # security suite.
 if [ -f /etc/apt/sources.list.d/debian.sources ]; then
