@@ -26,6 +26,7 @@
 #include "edna_job.h"
 #include "edna_job_priv.h"
 #include "edna_mmu.h"
+#include "edna_pm.h"
 
 /*
  * A decoder step on an edge part takes tens of milliseconds and a long
@@ -655,6 +656,8 @@ void edna_job_destroy(struct edna_job *job)
 			edna_job_result_put(job->riders[i].result);
 	kvfree(job->riders);
 	dma_fence_put(job->hw_fence);
+	if (job->pm_ref)
+		edna_pm_put(job->efile->edev);
 	kfree(job);
 }
 
