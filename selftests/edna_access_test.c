@@ -4,7 +4,8 @@
  * (vm_main.sh applies the rule first, with edna_udev_apply.sh), and what
  * an unprivileged process can do with it: a member of the render group
  * runs jobs, anyone else gets EACCES, and a member still reaches neither
- * the root-only sysfs controls, nor debugfs, nor HIGH priority.
+ * the root-only sysfs controls (reset, timeouts, limits, runtime PM), nor
+ * debugfs, nor HIGH priority.
  *
  * Every check runs in a child that dropped root for good: supplementary
  * groups, gid and uid, and so every capability.  The child reports the
@@ -209,13 +210,20 @@ TEST_F(access, outsider_gets_eacces)
 	EXPECT_EQ(STEP_OK, as_user(NOBODY, open_is_refused, NODE));
 }
 
-TEST_F(access, member_cannot_reset_or_set_the_timeout)
+TEST_F(access, member_cannot_write_the_device_controls)
 {
-	/* Present, and open to root: the refusal below is the permission's. */
-	ASSERT_EQ(0, access(SYSFS "reset", W_OK));
-	ASSERT_EQ(0, access(SYSFS "job_timeout_ms", W_OK));
-	EXPECT_EQ(STEP_OK, as_user(self->render, write_is_refused, SYSFS "reset"));
-	EXPECT_EQ(STEP_OK, as_user(self->render, write_is_refused, SYSFS "job_timeout_ms"));
+	static const char *const controls[] = {
+		SYSFS "reset", SYSFS "job_timeout_ms", SYSFS "client_host_limit_mb",
+		SYSFS "power/control",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(controls) / sizeof(controls[0]); i++) {
+		/* Present, and open to root: a refusal is the permission's. */
+		ASSERT_EQ(0, access(controls[i], W_OK)) TH_LOG("%s", controls[i]);
+		EXPECT_EQ(STEP_OK, as_user(self->render, write_is_refused, (void *)controls[i]))
+			TH_LOG("%s", controls[i]);
+	}
 }
 
 TEST_F(access, member_cannot_reach_debugfs)
