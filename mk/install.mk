@@ -29,6 +29,8 @@ INSTALL_TOOLS += edna-ref-decode
 
 # A directory of compiled BPF objects (*.bpf.o) is a line here:
 # INSTALL_BPF_DIRS += $(BUILD)/bpf
+# and the fragment that builds them makes the directory depend on them
+# ($(BUILD)/bpf: $(BPF_OBJS)), so that installing builds them first.
 INSTALL_BPF_DIRS :=
 
 BINDIR = $(PREFIX)/bin
@@ -61,16 +63,15 @@ install: install-tools install-bpf install-system
 
 # What make install installs, built, and nothing else: a package build
 # needs no kernel tree and no test harness.
-install-prereqs: $(LIBACCEL_REAL) $(LIBACCEL_A) $(INSTALL_TOOL_BINS)
+install-prereqs: $(LIBACCEL_REAL) $(LIBACCEL_A) $(INSTALL_TOOL_BINS) $(INSTALL_BPF_DIRS)
 
 install-tools: $(INSTALL_TOOL_BINS) $(INSTALL_MAN_PAGES)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MAN1DIR)
 	install -m 0755 $(INSTALL_TOOL_BINS) $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(INSTALL_MAN_PAGES) $(DESTDIR)$(MAN1DIR)/
 
-# The objects are built by the rules that make the directories; nothing is
-# installed while the list is empty.
-install-bpf:
+# Nothing is installed while the list is empty.
+install-bpf: $(INSTALL_BPF_DIRS)
 	$(if $(strip $(INSTALL_BPF_DIRS)),install -d $(DESTDIR)$(EDNA_BPFDIR))
 	$(foreach d,$(INSTALL_BPF_DIRS),install -m 0644 $(d)/*.bpf.o $(DESTDIR)$(EDNA_BPFDIR)/ &&) true
 
