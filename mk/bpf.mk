@@ -42,6 +42,10 @@ $(BUILD)/tools/edna-probes: tools/bpf/edna-probes.c tools/bpf/edna_probes.h $(PR
 
 USERSPACE_EXTRA += $(BUILD)/tools/edna-probes
 
+# make install copies the object (for bpftool users; edna-probes carries
+# it in its skeleton) from here.
+$(BPF_BUILD): $(BPF_BUILD)/edna_probes.bpf.o
+
 $(BUILD)/selftests/edna_bpf_test: selftests/edna_bpf_test.c selftests/edna_json.h \
 		tools/bpf/edna_probes.h $(SELFTEST_DEPS)
 	@mkdir -p $(dir $@)

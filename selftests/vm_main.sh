@@ -14,6 +14,16 @@ else
 	exit 1
 fi
 
+# The device nodes as the udev rule leaves them, for the render group
+# that the distribution's udev creates, a system group (edna_access
+# checks both; busybox here has no addgroup).
+grep -qs '^render:' /etc/group || echo 'render:x:109:' >>/etc/group
+if sh ./edna_udev_apply.sh ./70-edna.rules; then
+	echo "ok - edna_hw.udev_rule_applied"
+else
+	echo "not ok - edna_hw.udev_rule_applied"
+fi
+
 # edna_fault unbinds and rebinds a device and wedges it on purpose: it
 # runs after everything else, so no other test sees that.
 for t in ./edna_*_test; do

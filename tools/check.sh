@@ -33,7 +33,7 @@ else
 
 	vm_files=()
 	for f in build/selftests/* selftests/vm_main.sh selftests/edna_modules.sh \
-			selftests/vm_race.sh; do
+			selftests/vm_race.sh selftests/edna_udev_apply.sh dist/udev/70-edna.rules; do
 		vm_files+=(-f "$f")
 	done
 	# The example, as built against the installed libaccel by install_test.

@@ -42,7 +42,7 @@ else
 	watchdog=${EDNA_DEBUGK_WATCHDOG:-900}
 	vm_files=()
 	for f in build/selftests/* selftests/vm_main.sh selftests/edna_modules.sh \
-			tools/debugk/vm_debug.sh; do
+			selftests/edna_udev_apply.sh dist/udev/70-edna.rules tools/debugk/vm_debug.sh; do
 		vm_files+=(-f "$f")
 	done
 	# What check.sh gives the VM besides the selftests: libaccel's
