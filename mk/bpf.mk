@@ -38,7 +38,8 @@ $(PROBES_SKEL): $(BPF_BUILD)/edna_probes.bpf.o
 
 $(BUILD)/tools/edna-probes: tools/bpf/edna-probes.c tools/bpf/edna_probes.h $(PROBES_SKEL)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itools/bpf -I$(BPF_BUILD) $(LIBBPF_CFLAGS) -o $@ $< $(LIBBPF_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Itools/bpf -I$(BPF_BUILD) $(LIBBPF_CFLAGS) -o $@ $< \
+		$(LIBBPF_LIBS)
 
 USERSPACE_EXTRA += $(BUILD)/tools/edna-probes
 
@@ -54,7 +55,7 @@ $(BUILD)/selftests/edna_bpf_test: selftests/edna_bpf_test.c selftests/edna_json.
 
 $(BUILD)/tools/edna-top: tools/edna-top.c tools/bpf/edna_probes.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itools/bpf $(LIBBPF_CFLAGS) -o $@ $< $(LIBBPF_LIBS) \
+	$(CC) $(CFLAGS) $(LDFLAGS) -Itools/bpf $(LIBBPF_CFLAGS) -o $@ $< $(LIBBPF_LIBS) \
 		$(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw)
 
 USERSPACE_EXTRA += $(BUILD)/tools/edna-top $(BUILD)/selftests/edna_bpf_test
