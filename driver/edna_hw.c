@@ -140,6 +140,21 @@ int edna_hw_probe(struct edna_device *edev)
 	return 0;
 }
 
+/*
+ * Ring positions are free-running u32 counts, as HEAD and TAIL are: only
+ * differences mean anything, and they stay right across the wrap.
+ */
+static u32 edna_ring_used(u32 completed, u32 tail)
+{
+	return tail - completed;
+}
+
+/* HEAD as read lies within what was written, or the device is confused. */
+static bool edna_ring_head_valid(u32 completed, u32 tail, u32 head)
+{
+	return edna_ring_used(completed, head) <= edna_ring_used(completed, tail);
+}
+
 static struct edna_device *edev_of_ring(struct edna_ring *ring)
 {
 	return container_of(ring - ring->queue, struct edna_device, rings[0]);
@@ -209,7 +224,7 @@ static void edna_hw_ring_complete(struct edna_device *edev, struct edna_ring *ri
 
 	spin_lock_irqsave(&ring->lock, flags);
 	head = edna_rd(edev, EDNA_REG_Q(ring->queue, EDNA_Q_HEAD));
-	if (head - ring->completed > ring->tail - ring->completed) {
+	if (!edna_ring_head_valid(ring->completed, ring->tail, head)) {
 		/* HEAD beyond what was written: the device is confused. */
 		edna_err(edev, "queue %u: head %u beyond tail %u\n", ring->queue, head, ring->tail);
 		spin_unlock_irqrestore(&ring->lock, flags);
@@ -547,7 +562,7 @@ int edna_hw_submit(struct edna_device *edev, u32 queue, const struct edna_hw_des
 	u32 idx;
 
 	spin_lock_irqsave(&ring->lock, flags);
-	if (ring->tail - ring->completed >= ring->entries) {
+	if (edna_ring_used(ring->completed, ring->tail) >= ring->entries) {
 		spin_unlock_irqrestore(&ring->lock, flags);
 		return -EBUSY;
 	}
@@ -584,7 +599,7 @@ u32 edna_hw_ring_space(struct edna_device *edev, u32 queue)
 	u32 used;
 
 	spin_lock_irqsave(&ring->lock, flags);
-	used = ring->tail - ring->completed;
+	used = edna_ring_used(ring->completed, ring->tail);
 	spin_unlock_irqrestore(&ring->lock, flags);
 	return ring->entries - used;
 }
@@ -776,3 +791,7 @@ u32 edna_hw_irq_pending(struct edna_device *edev)
 {
 	return edna_rd(edev, EDNA_REG_IRQ_STATUS);
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+#include "edna_hw_kunit.c"
+#endif

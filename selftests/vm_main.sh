@@ -24,6 +24,19 @@ else
 	echo "not ok - edna_hw.udev_rule_applied"
 fi
 
+# On a kernel with KUnit, the modules ran their suites as they loaded.
+if [ -d /sys/kernel/debug/kunit ]; then
+	for s in edna_hw_ring edna_mmu_va edna_sim_graph; do
+		r=/sys/kernel/debug/kunit/$s/results
+		if [ -r $r ] && grep -q "^ok [0-9]* $s\$" $r; then
+			echo "ok - edna_kunit.$s"
+		else
+			echo "not ok - edna_kunit.$s"
+			[ -r $r ] && grep -E "not ok|Expected|#" $r | sed 's/^/# /'
+		fi
+	done
+fi
+
 # edna_fault unbinds and rebinds a device and wedges it on purpose: it
 # runs after everything else, so no other test sees that.
 for t in ./edna_*_test; do
