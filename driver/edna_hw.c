@@ -246,6 +246,7 @@ static void edna_hw_read_dev_error(struct edna_device *edev)
 	dev_err_ratelimited(edev->drm.dev, "device error %#x\n", err);
 	if (FIELD_GET(EDNA_DEV_ERROR_CODE, err) != EDNA_DEV_ERROR_INTERNAL)
 		return;
+	/* Pairs with edna_job_init(): recovery_wq and the queues are set. */
 	if (smp_load_acquire(&edev->recovery_ready)) {
 		WRITE_ONCE(edev->dev_error_queue, FIELD_GET(EDNA_DEV_ERROR_QUEUE, err));
 		queue_work(edev->recovery_wq, &edev->dev_error_work);

@@ -1285,7 +1285,7 @@ int edna_job_init(struct edna_device *edev)
 		if (ret)
 			return ret;
 	}
-	/* The interrupt handler may queue recovery from now on. */
+	/* Pairs with edna_hw_read_dev_error(): it may queue recovery from now on. */
 	smp_store_release(&edev->recovery_ready, true);
 	return 0;
 }
