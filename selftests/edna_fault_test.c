@@ -805,10 +805,16 @@ TEST_F(edna_fault, device_error_with_a_failing_reset_wedges_until_a_reset_succee
 	ASSERT_EQ(0, edna_bo_new(self->fd, 3 * PAGE, EDNA_REGION_HOST, &b));
 	ASSERT_EQ(0, edna_write_file(SIM "fail_reset", "1"));
 	ASSERT_EQ(0, edna_write_file(SIM "dev_error_queue", "2"));
-	for (i = 0; i < 3; i++) {
-		seq[i] = fill(self->fd, 2, b.va + i * PAGE, PAGE, 0xed0e0000 + i);
-		ASSERT_NE(0, seq[i]);
-	}
+	struct drm_edna_job jobs[3];
+
+	/* One SUBMIT: the device may wedge before a second one. */
+	for (i = 0; i < 3; i++)
+		jobs[i] = (struct drm_edna_job){ .queue = 2, .op = EDNA_JOB_FILL,
+						 .dst = b.va + i * PAGE, .size = PAGE,
+						 .pattern = 0xed0e0000 + i };
+	ASSERT_EQ(0, edna_submit(self->fd, jobs, 3));
+	for (i = 0; i < 3; i++)
+		seq[i] = jobs[i].seqno;
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, wait_job(self->fd, seq[i], 5 * SEC, &st)) TH_LOG("job %d", i);
 		EXPECT_EQ(-EIO, st) TH_LOG("job %d", i);
