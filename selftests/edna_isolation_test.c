@@ -114,10 +114,10 @@ TEST_F(edna_isolation, device_vas_of_another_client_reach_only_your_own_mappings
 	TH_LOG("victim's buffers at %#llx..%#llx, the attacker's at %#llx", self->v[0].va,
 	       self->v[VICTIM_BOS - 1].va + BO_SIZE, self->mine.va);
 	/* The addresses are right: the victim's own jobs reach its buffers there. */
-	struct drm_edna_job own = { .queue = 2, .op = EDNA_JOB_COPY, .src = self->v[3].va,
+	struct drm_edna_job control = { .queue = 2, .op = EDNA_JOB_COPY, .src = self->v[3].va,
 				    .dst = self->v[2].va, .size = PAGE };
 
-	ASSERT_EQ(0, attack_job(self->victim, &own));
+	ASSERT_EQ(0, attack_job(self->victim, &control));
 	EXPECT_EQ(secret(3, 0), *(__u32 *)self->v[2].cpu);
 	for (size_t w = 0; w < PAGE / 4; w++)
 		((__u32 *)self->v[2].cpu)[w] = secret(2, w);
