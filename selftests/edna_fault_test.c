@@ -906,6 +906,294 @@ static int bind_device(const char *driver, const char *name)
 	return minor;
 }
 
+/*
+ * Allocation failures, on a kernel with fault injection (the debug kernel
+ * of make check-debug; elsewhere these tests skip): the N-th allocation
+ * that the calling thread makes fails (/proc/thread-self/fail-nth, which
+ * failslab and fail_page_alloc both honour), for N = 1, 2, ... until an
+ * operation completes without reaching its N-th: every allocation of its
+ * path fails once.
+ */
+#define FAIL_NTH	"/proc/thread-self/fail-nth"
+#define FAIL_NTH_MAX	5000
+
+static int alloc_faults_setup(void)
+{
+	static const char * const knobs[][2] = {
+		/* Also the allocations that may sleep, of any order; and quietly. */
+		{ "/sys/kernel/debug/failslab/ignore-gfp-wait", "N" },
+		{ "/sys/kernel/debug/failslab/verbose", "0" },
+		{ "/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N" },
+		{ "/sys/kernel/debug/fail_page_alloc/min-order", "0" },
+		{ "/sys/kernel/debug/fail_page_alloc/verbose", "0" },
+	};
+	unsigned int i;
+
+	if (access(FAIL_NTH, W_OK))
+		return -1;
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
+		if (edna_write_file(knobs[i][0], knobs[i][1]))
+			return -1;
+	return 0;
+}
+
+/* Arm the @n-th allocation of this thread to fail; 0 disarms. */
+static void fail_nth_arm(int fd, int n)
+{
+	char v[16];
+	int len = snprintf(v, sizeof(v), "%d", n);
+
+	if (pwrite(fd, v, len, 0) != len)
+		abort();
+}
+
+/* Whether the armed failure happened, disarming it either way. */
+static int fail_nth_hit(int fd)
+{
+	char v[16] = "";
+	int left;
+
+	if (pread(fd, v, sizeof(v) - 1, 0) <= 0)
+		abort();
+	left = atoi(v);
+	fail_nth_arm(fd, 0);
+	return left == 0;
+}
+
+/*
+ * An operation whose allocations fail in turn: prepare() (not under
+ * test), then run() with the failure armed, then cleanup() with it
+ * disarmed, which waits for what run() started and undoes it.
+ */
+struct alloc_op {
+	int fd;			/* a file of the device */
+	struct edna_bo *bo;	/* a host buffer of @fd */
+	int other;		/* another file, for imports */
+	/* what prepare() and run() leave for the next step */
+	int aux_fd;
+	struct edna_bo aux_bo;
+	__u32 syncobj;
+	struct drm_edna_job jobs[4];
+	__u64 seqno;
+};
+
+static int op_open(struct alloc_op *o)
+{
+	int fd = open("/dev/accel/accel0", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+static int op_bo_create(struct alloc_op *o, __u32 region)
+{
+	struct drm_edna_bo_create c = { .size = 64 << 10, .region = region };
+	int ret = edna_ioctl(o->fd, DRM_IOCTL_EDNA_BO_CREATE, &c);
+
+	if (!ret)
+		edna_gem_close(o->fd, c.handle);
+	return ret;
+}
+
+static int op_bo_create_host(struct alloc_op *o)
+{
+	return op_bo_create(o, EDNA_REGION_HOST);
+}
+
+static int op_bo_create_dram(struct alloc_op *o)
+{
+	return op_bo_create(o, EDNA_REGION_DRAM);
+}
+
+static int prep_submit(struct alloc_op *o)
+{
+	struct drm_syncobj_create sc = {};
+	int ret = edna_ioctl(o->fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc);
+
+	o->syncobj = sc.handle;
+	return ret;
+}
+
+static int op_submit(struct alloc_op *o)
+{
+	static struct drm_edna_bo_ref ref;
+	static struct drm_edna_sync sync;
+	int i;
+
+	ref = (struct drm_edna_bo_ref){ .handle = o->bo->handle, .flags = EDNA_BO_WRITE };
+	sync = (struct drm_edna_sync){ .handle = o->syncobj, .flags = EDNA_SYNC_SIGNAL };
+	o->jobs[0] = (struct drm_edna_job){ .queue = 0, .op = EDNA_JOB_FILL, .dst = o->bo->va,
+					    .size = PAGE, .pattern = 0xa110c,
+					    .bos = (uintptr_t)&ref, .bo_count = 1,
+					    .syncs = (uintptr_t)&sync, .sync_count = 1 };
+	/* Three that ride on one scheduler job. */
+	for (i = 1; i < 4; i++)
+		o->jobs[i] = (struct drm_edna_job){ .queue = 1, .op = EDNA_JOB_NOP };
+	return edna_submit(o->fd, o->jobs, 4);
+}
+
+static int done_submit(struct alloc_op *o, int submitted)
+{
+	struct drm_syncobj_destroy sd = { .handle = o->syncobj };
+	int i, st = 0, ret = 0;
+
+	/* run()'s result: 0 when the jobs were queued. */
+	for (i = 0; !submitted && i < 4 && !ret; i++)
+		ret = wait_job(o->fd, o->jobs[i].seqno, 10 * SEC, &st) ?: st;
+	if (!submitted && !ret && edna_first_not(o->bo->cpu, PAGE, 0xa110c) != PAGE / 4)
+		ret = -EIO;
+	edna_ioctl(o->fd, DRM_IOCTL_SYNCOBJ_DESTROY, &sd);
+	return ret;
+}
+
+static int prep_wait(struct alloc_op *o)
+{
+	int st;
+
+	return nop(o->fd, 2, &o->seqno) ?: wait_job(o->fd, o->seqno, 10 * SEC, &st);
+}
+
+static int op_wait(struct alloc_op *o)
+{
+	struct drm_edna_job_result r = {};
+	int st;
+
+	return edna_wait(o->fd, o->seqno, edna_deadline(10 * SEC), &st, &r);
+}
+
+static int op_prime(struct alloc_op *o)
+{
+	struct drm_prime_handle exp = { .handle = o->bo->handle, .flags = DRM_CLOEXEC };
+	struct drm_prime_handle imp = {};
+	int ret = edna_ioctl(o->fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &exp);
+
+	if (ret)
+		return ret;
+	imp.fd = exp.fd;
+	ret = edna_ioctl(o->other, DRM_IOCTL_PRIME_FD_TO_HANDLE, &imp);
+	if (!ret)
+		edna_gem_close(o->other, imp.handle);
+	close(exp.fd);
+	return ret;
+}
+
+static int op_mmap(struct alloc_op *o)
+{
+	struct drm_edna_bo_info info = { .handle = o->bo->handle };
+	int ret = edna_ioctl(o->fd, DRM_IOCTL_EDNA_BO_INFO, &info);
+	void *p;
+
+	if (ret)
+		return ret;
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, o->fd, info.mmap_offset);
+	if (p == MAP_FAILED)
+		return -errno;
+	*(volatile __u32 *)p = 1;
+	munmap(p, PAGE);
+	return 0;
+}
+
+/* A client that goes away with a job in flight. */
+static int prep_close_busy(struct alloc_op *o)
+{
+	o->aux_fd = edna_open(0);
+	if (o->aux_fd < 0)
+		return o->aux_fd;
+	if (edna_bo_new(o->aux_fd, PAGE, EDNA_REGION_HOST, &o->aux_bo))
+		return -EAGAIN;
+	munmap(o->aux_bo.cpu, PAGE);
+	return fill(o->aux_fd, 3, o->aux_bo.va, PAGE, 0xc105e) ? 0 : -EAGAIN;
+}
+
+static int op_close_busy(struct alloc_op *o)
+{
+	return close(o->aux_fd) ? -errno : 0;
+}
+
+static const struct {
+	const char *name;
+	int (*prepare)(struct alloc_op *o);
+	int (*run)(struct alloc_op *o);
+	int (*cleanup)(struct alloc_op *o, int run_ret);
+} alloc_ops[] = {
+	{ "open", NULL, op_open, NULL },
+	{ "BO_CREATE host", NULL, op_bo_create_host, NULL },
+	{ "BO_CREATE dram", NULL, op_bo_create_dram, NULL },
+	{ "SUBMIT", prep_submit, op_submit, done_submit },
+	{ "WAIT", prep_wait, op_wait, NULL },
+	{ "PRIME export and import", NULL, op_prime, NULL },
+	{ "mmap", NULL, op_mmap, NULL },
+	{ "close busy", prep_close_busy, op_close_busy, NULL },
+};
+
+/*
+ * Every allocation on the paths of open, BO_CREATE, SUBMIT, WAIT, PRIME,
+ * mmap and close fails in turn: each call fails with ENOMEM or succeeds,
+ * nothing splats, and afterwards the device works with nothing held.
+ */
+TEST_F_TIMEOUT(edna_fault, every_allocation_of_the_ioctl_paths_can_fail, 1200)
+{
+	int other = edna_open(0), fnth, unexpected = 0, injected_total = 0, st;
+	long long charged0, charged;
+	struct edna_bo b;
+	unsigned int i;
+	__u64 seqno;
+
+	if (alloc_faults_setup())
+		SKIP(return, "no fault injection in this kernel (the debug kernel has it)");
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, edna_bo_new(self->fd, 4 * PAGE, EDNA_REGION_HOST, &b));
+	charged0 = edna_fdinfo_value(self->fd, "edna-host-charged");
+	for (i = 0; i < sizeof(alloc_ops) / sizeof(alloc_ops[0]); i++) {
+		struct alloc_op o = { .fd = self->fd, .bo = &b, .other = other };
+		int n, injected = 0, ret = 0;
+
+		for (n = 1; n <= FAIL_NTH_MAX; n++) {
+			int hit;
+
+			if (alloc_ops[i].prepare)
+				ASSERT_EQ(0, alloc_ops[i].prepare(&o)) TH_LOG("%s", alloc_ops[i].name);
+			fnth = open(FAIL_NTH, O_RDWR);
+			ASSERT_LE(0, fnth);
+			fail_nth_arm(fnth, n);
+			ret = alloc_ops[i].run(&o);
+			hit = fail_nth_hit(fnth);
+			close(fnth);
+			if (alloc_ops[i].cleanup) {
+				int done = alloc_ops[i].cleanup(&o, ret);
+
+				/* What it queued, it ran, and right. */
+				EXPECT_EQ(0, done) TH_LOG("%s, allocation %d", alloc_ops[i].name, n);
+			}
+			if (!hit)
+				break;
+			injected++;
+			if (ret && ret != -ENOMEM) {
+				unexpected++;
+				TH_LOG("%s, allocation %d failed: %d", alloc_ops[i].name, n, ret);
+			}
+		}
+		injected_total += injected;
+		TH_LOG("%s: %d allocations failed in turn", alloc_ops[i].name, injected);
+		EXPECT_EQ(0, ret) TH_LOG("%s without a failure", alloc_ops[i].name);
+		EXPECT_GE(FAIL_NTH_MAX, n);
+	}
+	TH_LOG("%d allocation failures injected", injected_total);
+	EXPECT_EQ(0, unexpected);
+
+	/* Nothing held on for a call that failed. */
+	charged = edna_fdinfo_value(self->fd, "edna-host-charged");
+	EXPECT_EQ(charged0, charged);
+	ASSERT_EQ(0, nop(self->fd, 0, &seqno));
+	ASSERT_EQ(0, wait_job(self->fd, seqno, 10 * SEC, &st));
+	EXPECT_EQ(0, st);
+	EXPECT_EQ(0, edna_sysfs_read(SYSFS "wedged"));
+	edna_bo_free(self->fd, &b);
+	close(other);
+}
+
 struct blocked_create {
 	int fd;
 	atomic_int returned;
