@@ -18,6 +18,7 @@
 #include "edna_hw.h"
 #include "edna_job.h"
 #include "edna_mmu.h"
+#include "edna_pm.h"
 #include "edna_region.h"
 
 /* Generous for TCG: a diagnostic job moves at most EDNA_DIAG_MAX_SIZE. */
@@ -553,6 +554,12 @@ int edna_diag_command(struct edna_device *edev, const char *cmd, char *result, s
 	int ret;
 
 	guard(mutex)(&edev->diag_lock);
+	/* They drive the device directly: it must stay powered. */
+	ret = edna_pm_get(edev);
+	if (ret) {
+		snprintf(result, len, "device unavailable: %d\n", ret);
+		return ret;
+	}
 	/* The diagnostics own the rings while they run. */
 	ret = edna_job_pause(edev);
 	if (!ret)
@@ -560,5 +567,6 @@ int edna_diag_command(struct edna_device *edev, const char *cmd, char *result, s
 	else
 		snprintf(result, len, "busy: jobs stay on the rings\n");
 	edna_job_resume(edev);
+	edna_pm_put(edev);
 	return ret;
 }

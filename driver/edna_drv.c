@@ -28,8 +28,10 @@
 #include "edna_debugfs.h"
 #include "edna_gem.h"
 #include "edna_hw.h"
+#include "edna_hwmon.h"
 #include "edna_job.h"
 #include "edna_mmu.h"
+#include "edna_pm.h"
 #include "edna_region.h"
 #include "edna_sysfs.h"
 
@@ -468,6 +470,7 @@ int edna_device_probe(struct device *dev, struct regmap *regmap, int irq)
 	dev_set_drvdata(dev, edev);
 	spin_lock_init(&edev->fault_lock);
 	xa_init_flags(&edev->contexts, XA_FLAGS_ALLOC);
+	edna_pm_probe(edev);
 	ret = drmm_mutex_init(&edev->drm, &edev->reset_lock);
 	if (!ret)
 		ret = drmm_mutex_init(&edev->drm, &edev->mmu_inv_lock);
@@ -496,13 +499,16 @@ int edna_device_probe(struct device *dev, struct regmap *regmap, int irq)
 	if (ret)
 		goto err_hw_fini;
 	ret = edna_sysfs_init(edev);
+	if (!ret)
+		ret = edna_hwmon_init(edev);
 	if (ret)
 		goto err_hw_fini;
 
 	edna_debugfs_init(edev);
+	edna_pm_enable(edev);
 	ret = drm_dev_register(&edev->drm, 0);
 	if (ret)
-		goto err_hw_fini;
+		goto err_pm_disable;
 
 	edna_info(edev, "%u queues, %u contexts, DRAM %llu KiB, SRAM %llu KiB\n",
 		  edev->caps.num_queues, edev->caps.num_contexts,
@@ -510,6 +516,8 @@ int edna_device_probe(struct device *dev, struct regmap *regmap, int irq)
 		  edev->caps.region_size[EDNA_REGION_SRAM] / SZ_1K);
 	return 0;
 
+err_pm_disable:
+	edna_pm_disable(edev);
 err_hw_fini:
 	edna_hw_fini(edev);
 	return ret;
@@ -527,6 +535,7 @@ void edna_device_remove(struct device *dev)
 	struct edna_device *edev = dev_get_drvdata(dev);
 
 	drm_dev_unplug(&edev->drm);
+	edna_pm_disable(edev);
 	edna_hw_fini(edev);
 	edna_job_fini(edev);
 }
@@ -537,6 +546,7 @@ void edna_device_shutdown(struct device *dev)
 	struct edna_device *edev = dev_get_drvdata(dev);
 
 	edna_job_shutdown(edev);
+	edna_pm_disable(edev);
 	edna_hw_fini(edev);
 }
 

@@ -181,6 +181,37 @@ struct edna_region {
 };
 
 /**
+ * struct edna_pm - the device's power states as the driver runs them
+ * @lock: protects everything below but @local_bufs; taken under a ring's
+ *	lock, in the interrupt handler too
+ * @state: EDNA_PSTATE_* the device is in
+ * @descs: descriptors on the rings, all queues: the clock runs while any
+ * @since_ns: ktime up to which @residency_ns counts
+ * @residency_ns: time spent in each state since probe
+ * @energy_uj: what the device's energy counter had reached before each
+ *	reset and power-off cleared it
+ * @avg_interval_ms: hwmon power1_average_interval
+ * @avg_start_ns: ktime the current averaging window opened
+ * @avg_start_uj: energy when it opened
+ * @avg_uw: average power of the last full window, or -1 before the first
+ * @local_bufs: buffers in device DRAM or SRAM; while any exists a runtime
+ *	PM reference keeps the device out of OFF, which would lose them
+ */
+struct edna_pm {
+	spinlock_t lock;		/* all but local_bufs; irq-safe */
+	u32 state;
+	u32 descs;
+	u64 since_ns;
+	u64 residency_ns[EDNA_POWER_COUNT];
+	u64 energy_uj;
+	u32 avg_interval_ms;
+	u64 avg_start_ns;
+	u64 avg_start_uj;
+	s64 avg_uw;
+	atomic_t local_bufs;
+};
+
+/**
  * struct edna_device - one accelerator
  * @drm: the DRM accel device; its lifetime is the lifetime of this struct
  * @regmap: register access; used only by edna_hw.c
@@ -224,6 +255,7 @@ struct edna_region {
  * @retire_seq: releases counted in @retiring that completed
  * @retire_wq: woken when one does
  * @host_limit: bytes of host memory one client may hold in buffers
+ * @pm: power states, residency and energy
  */
 struct edna_device {
 	struct drm_device drm;
@@ -261,6 +293,7 @@ struct edna_device {
 	atomic_t retire_seq;
 	wait_queue_head_t retire_wq;
 	u64 host_limit;
+	struct edna_pm pm;
 };
 
 /**

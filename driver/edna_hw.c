@@ -18,6 +18,7 @@
 #include "edna_hw.h"
 #include "edna_job.h"
 #include "edna_mmu.h"
+#include "edna_pm.h"
 #include "edna_regs.h"
 
 /*
@@ -26,6 +27,13 @@
  */
 #define EDNA_BOOT_TIMEOUT_US	100000
 #define EDNA_BOOT_POLL_US	20
+
+/*
+ * A power-up takes POWER_UP_US (2 ms on the model's part); the manual
+ * bounds it, firmware boot included, at a second.
+ */
+#define EDNA_POWER_UP_TIMEOUT_US	1000000
+#define EDNA_POWER_UP_POLL_US		100
 
 /*
  * A queue reset waits for the job in flight to reach a chunk boundary; the
@@ -132,6 +140,11 @@ int edna_hw_probe(struct edna_device *edev)
 	return 0;
 }
 
+static struct edna_device *edev_of_ring(struct edna_ring *ring)
+{
+	return container_of(ring - ring->queue, struct edna_device, rings[0]);
+}
+
 /* Program a ring into its queue and enable it; the queue must be reset. */
 static void edna_hw_ring_start_locked(struct edna_device *edev, struct edna_ring *ring)
 {
@@ -173,6 +186,8 @@ static void edna_hw_ring_abort(struct edna_device *edev, struct edna_ring *ring,
 	unsigned long flags;
 
 	spin_lock_irqsave(&ring->lock, flags);
+	if (ring->completed != ring->tail)
+		edna_pm_descs_done(edev_of_ring(ring), ring->tail - ring->completed);
 	while (ring->completed != ring->tail) {
 		u32 idx = ring->completed & (ring->entries - 1);
 
@@ -202,6 +217,8 @@ static void edna_hw_ring_complete(struct edna_device *edev, struct edna_ring *ri
 	}
 	/* Status words were written before HEAD moved. */
 	dma_rmb();
+	if (ring->completed != head)
+		edna_pm_descs_done(edev, head - ring->completed);
 	while (ring->completed != head) {
 		u32 idx = ring->completed & (ring->entries - 1);
 
@@ -310,36 +327,26 @@ static irqreturn_t edna_hw_irq(int irq, void *arg)
 	return ret;
 }
 
-/**
- * edna_hw_reset() - reset the whole device and bring it back to service
- * @edev: the device
- * @abort_status: how descriptors in flight end: EDNA_JOB_ABORTED (to run
- *	again), EDNA_JOB_CANCELED or EDNA_JOB_GONE
- *
- * Identify-time state survives; everything the device held is programmed
- * again: rings (empty), MMU contexts, interrupt mask.  A successful reset
- * clears the wedged state.
- *
- * Return: 0, or -ETIMEDOUT / -EIO when the device does not come back; it
- * is then wedged (edna_wedged()), with interrupts masked and its
- * descriptors ended with EDNA_JOB_WEDGED.
+/*
+ * The device boots after a reset or a power-up: wait for it, then program
+ * everything it held again: rings (empty), MMU contexts, interrupt mask.
+ * Called with reset_lock held.  On failure the device is wedged, with
+ * interrupts masked and its descriptors ended with EDNA_JOB_WEDGED.
  */
-int edna_hw_reset(struct edna_device *edev, u32 abort_status)
+static int edna_hw_start_locked(struct edna_device *edev, u32 abort_status,
+				u32 poll_us, u32 timeout_us)
 {
 	struct edna_mmu_ctx *ctx;
 	unsigned long id;
 	u32 status, q;
 	int ret;
 
-	guard(mutex)(&edev->reset_lock);
-
-	edna_wr(edev, EDNA_REG_IRQ_MASK, 0);
-	edna_wr(edev, EDNA_REG_DEV_CTRL, EDNA_DEV_CTRL_RESET);
+	lockdep_assert_held(&edev->reset_lock);
 	ret = regmap_read_poll_timeout(edev->regmap, EDNA_REG_DEV_STATUS, status,
 				       status & (EDNA_DEV_STATUS_READY | EDNA_DEV_STATUS_HALTED),
-				       EDNA_BOOT_POLL_US, EDNA_BOOT_TIMEOUT_US);
+				       poll_us, timeout_us);
 	if (ret) {
-		edna_err(edev, "device did not become ready after reset\n");
+		edna_err(edev, "device did not become ready\n");
 		goto out_abort;
 	}
 	if (status & EDNA_DEV_STATUS_HALTED) {
@@ -366,7 +373,8 @@ int edna_hw_reset(struct edna_device *edev, u32 abort_status)
 	if (edna_wedged(edev))
 		edna_warn(edev, "device is back in service\n");
 	WRITE_ONCE(edev->wedged, false);
-	edna_dbg(edev, HW, "reset done\n");
+	/* Nothing on the rings: gate the clock until there is. */
+	edna_pm_descs_done(edev, 0);
 	return 0;
 
 out_abort:
@@ -380,6 +388,93 @@ out_abort:
 	for (q = 0; q < edev->caps.num_queues; q++)
 		edna_hw_ring_abort(NULL, &edev->rings[q], EDNA_JOB_WEDGED);
 	return ret;
+}
+
+/**
+ * edna_hw_reset() - reset the whole device and bring it back to service
+ * @edev: the device
+ * @abort_status: how descriptors in flight end: EDNA_JOB_ABORTED (to run
+ *	again), EDNA_JOB_CANCELED or EDNA_JOB_GONE
+ *
+ * Identify-time state survives; everything the device held is programmed
+ * again: rings (empty), MMU contexts, interrupt mask.  A successful reset
+ * clears the wedged state.  The device must be powered (not OFF).
+ *
+ * Return: 0, or -ETIMEDOUT / -EIO when the device does not come back; it
+ * is then wedged (edna_wedged()), with interrupts masked and its
+ * descriptors ended with EDNA_JOB_WEDGED.
+ */
+int edna_hw_reset(struct edna_device *edev, u32 abort_status)
+{
+	int ret;
+
+	guard(mutex)(&edev->reset_lock);
+
+	edna_wr(edev, EDNA_REG_IRQ_MASK, 0);
+	/* The counters start again, and a reset of a gated device ungates it. */
+	edna_pm_device_reset(edev);
+	edna_wr(edev, EDNA_REG_DEV_CTRL, EDNA_DEV_CTRL_RESET);
+	ret = edna_hw_start_locked(edev, abort_status, EDNA_BOOT_POLL_US, EDNA_BOOT_TIMEOUT_US);
+	if (!ret)
+		edna_dbg(edev, HW, "reset done\n");
+	return ret;
+}
+
+/**
+ * edna_hw_power_off() - remove the device's power
+ * @edev: the device, its rings empty
+ *
+ * It loses everything: registers, MMU roots, DRAM and SRAM contents.
+ */
+void edna_hw_power_off(struct edna_device *edev)
+{
+	scoped_guard(mutex, &edev->reset_lock) {
+		edna_wr(edev, EDNA_REG_IRQ_MASK, 0);
+		edna_pm_set_state(edev, EDNA_PSTATE_OFF);
+	}
+	/* A handler that read the status before it went is done with it. */
+	synchronize_irq(edev->irq);
+}
+
+/**
+ * edna_hw_power_up() - power the device up and program it from scratch
+ * @edev: the device, OFF
+ *
+ * Sleeps for the device's power-up latency, POWER_UP_US.
+ *
+ * Return: 0, or the error of a device that did not come up; it is then
+ * wedged, as after a failed reset.
+ */
+int edna_hw_power_up(struct edna_device *edev)
+{
+	guard(mutex)(&edev->reset_lock);
+
+	edna_pm_set_state(edev, EDNA_PSTATE_ACTIVE);
+	return edna_hw_start_locked(edev, EDNA_JOB_GONE, EDNA_POWER_UP_POLL_US,
+				    EDNA_POWER_UP_TIMEOUT_US);
+}
+
+/**
+ * edna_hw_set_power() - write the power state the device is to be in
+ * @edev: the device
+ * @state: EDNA_PSTATE_*
+ *
+ * For edna_pm.c, which keeps the books; it holds its lock.
+ */
+void edna_hw_set_power(struct edna_device *edev, u32 state)
+{
+	edna_wr(edev, EDNA_REG_POWER_CTRL, state);
+}
+
+/**
+ * edna_hw_energy_uj() - the device's energy counter
+ * @edev: the device
+ *
+ * Return: microjoules since the last reset or power-up; 0 while OFF.
+ */
+u64 edna_hw_energy_uj(struct edna_device *edev)
+{
+	return edna_rd64(edev, EDNA_REG_CNT_ENERGY_UJ_LO);
 }
 
 /**
@@ -436,12 +531,16 @@ void edna_hw_fini(struct edna_device *edev)
 	u32 status, q;
 
 	edna_wr(edev, EDNA_REG_IRQ_MASK, 0);
-	edna_wr(edev, EDNA_REG_DEV_CTRL, EDNA_DEV_CTRL_RESET);
-	/* READY comes back only once every queue has let go of memory. */
-	if (regmap_read_poll_timeout(edev->regmap, EDNA_REG_DEV_STATUS, status,
-				     status & EDNA_DEV_STATUS_READY,
-				     EDNA_BOOT_POLL_US, EDNA_BOOT_TIMEOUT_US))
-		edna_err(edev, "device did not quiesce\n");
+	/* A device without power holds nothing and takes no reset. */
+	if (edna_pm_state(edev) != EDNA_PSTATE_OFF) {
+		edna_pm_device_reset(edev);
+		edna_wr(edev, EDNA_REG_DEV_CTRL, EDNA_DEV_CTRL_RESET);
+		/* READY comes back only once every queue has let go of memory. */
+		if (regmap_read_poll_timeout(edev->regmap, EDNA_REG_DEV_STATUS, status,
+					     status & EDNA_DEV_STATUS_READY,
+					     EDNA_BOOT_POLL_US, EDNA_BOOT_TIMEOUT_US))
+			edna_err(edev, "device did not quiesce\n");
+	}
 	synchronize_irq(edev->irq);
 	/* No recovery from a device error any more: it would reset the device. */
 	cancel_work_sync(&edev->dev_error_work);
@@ -481,6 +580,8 @@ int edna_hw_submit(struct edna_device *edev, u32 queue, const struct edna_hw_des
 	ring->slots[idx].done = done;
 	ring->slots[idx].data = data;
 	ring->tail++;
+	/* The clock must run before the device looks at the ring. */
+	edna_pm_desc_queued(edev);
 	/* The descriptor must be visible to the device before the doorbell. */
 	dma_wmb();
 	edna_wr(edev, EDNA_REG_Q(queue, EDNA_Q_TAIL), ring->tail);

@@ -47,6 +47,10 @@ int edna_hw_probe(struct edna_device *edev);
 int edna_hw_init(struct edna_device *edev);
 int edna_hw_reset(struct edna_device *edev, u32 abort_status);
 void edna_hw_fini(struct edna_device *edev);
+void edna_hw_power_off(struct edna_device *edev);
+int edna_hw_power_up(struct edna_device *edev);
+void edna_hw_set_power(struct edna_device *edev, u32 state);
+u64 edna_hw_energy_uj(struct edna_device *edev);
 
 int edna_hw_submit(struct edna_device *edev, u32 queue, const struct edna_hw_desc *desc,
 		   edna_hw_done_fn done, void *data);

@@ -26,6 +26,7 @@
 #include "edna_job.h"
 #include "edna_job_priv.h"
 #include "edna_mmu.h"
+#include "edna_pm.h"
 
 /*
  * A decoder step on an edge part takes tens of milliseconds and a long
@@ -587,7 +588,9 @@ static struct edna_job *edna_job_first_abandoned(struct edna_job_queue *jq)
  * the queue keeps a failed job at HEAD) fails with -EIO and counts against
  * its client, and every other abandoned job runs again.  Runs on the
  * ordered recovery workqueue, as the timeout handlers, which therefore
- * never see the halted device in the middle of this.
+ * never see the halted device in the middle of this.  The job the device
+ * halted on holds a runtime PM reference until it is freed, which cannot
+ * happen before the reset ends it: the device stays powered meanwhile.
  */
 void edna_job_dev_error_work(struct work_struct *work)
 {
@@ -730,6 +733,8 @@ void edna_job_destroy(struct edna_job *job)
 			edna_job_result_put(job->riders[i].result);
 	kvfree(job->riders);
 	dma_fence_put(job->hw_fence);
+	if (job->pm_ref)
+		edna_pm_put(job->efile->edev);
 	kfree(job);
 }
 

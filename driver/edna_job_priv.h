@@ -126,6 +126,7 @@ struct edna_job_bo {
  * @rider_count: entries in @riders
  * @done: the device ended this job's own descriptor: a run after a reset
  *	skips it (only when it has riders)
+ * @pm_ref: holds a runtime PM reference, from creation to destruction
  */
 struct edna_job {
 	struct drm_sched_job base;
@@ -144,6 +145,7 @@ struct edna_job {
 	struct edna_job_rider *riders;
 	u32 rider_count;
 	bool done;
+	bool pm_ref;
 };
 
 extern const struct drm_sched_backend_ops edna_sched_ops;

@@ -9,6 +9,7 @@
 #include <linux/regmap.h>
 
 #include "edna_drv.h"
+#include "edna_pm.h"
 
 /* Placeholder vendor and device ids until the silicon is enumerated. */
 #define EDNA_PCI_VENDOR_ID	0x1ed4
@@ -70,6 +71,7 @@ static struct pci_driver edna_pci_driver = {
 	.probe = edna_pci_probe,
 	.remove = edna_pci_remove,
 	.shutdown = edna_pci_shutdown,
+	.driver.pm = pm_ptr(&edna_pm_ops),
 };
 
 int edna_pci_register(void)

@@ -12,6 +12,7 @@
 #include <linux/regmap.h>
 
 #include "edna_drv.h"
+#include "edna_pm.h"
 
 static struct regmap *edna_platform_regmap(struct platform_device *pdev)
 {
@@ -90,6 +91,7 @@ static struct platform_driver edna_platform_driver = {
 	.driver = {
 		.name = EDNA_DRIVER_NAME,
 		.of_match_table = edna_of_match,
+		.pm = pm_ptr(&edna_pm_ops),
 	},
 };
 

@@ -8,6 +8,7 @@
 #include <drm/drm_managed.h>
 
 #include "edna_drv.h"
+#include "edna_pm.h"
 #include "edna_region.h"
 
 static void edna_region_fini(struct drm_device *drm, void *arg)
@@ -50,12 +51,16 @@ int edna_region_init(struct edna_device *edev)
  * @size: bytes, rounded up to the MMU page size
  * @node: out, the allocation; its start is the offset in the tier
  *
+ * The device stays out of OFF, which would lose the contents, until the
+ * allocation is freed.
+ *
  * Return: 0, -EINVAL for a region without an allocator, -ENOSPC when the
  * tier has no room.
  */
 int edna_region_alloc(struct edna_device *edev, u32 region, u64 size, struct drm_mm_node *node)
 {
 	struct edna_region *r;
+	int ret;
 
 	if (region != EDNA_REGION_DRAM && region != EDNA_REGION_SRAM)
 		return -EINVAL;
@@ -64,15 +69,19 @@ int edna_region_alloc(struct edna_device *edev, u32 region, u64 size, struct drm
 	if (!size || size > r->size)
 		return -ENOSPC;
 
-	guard(mutex)(&r->lock);
-	return drm_mm_insert_node_generic(&r->mm, node, size, EDNA_PAGE_SIZE, 0,
-					  DRM_MM_INSERT_BEST);
+	scoped_guard(mutex, &r->lock)
+		ret = drm_mm_insert_node_generic(&r->mm, node, size, EDNA_PAGE_SIZE, 0,
+						 DRM_MM_INSERT_BEST);
+	if (!ret)
+		edna_pm_local_get(edev);
+	return ret;
 }
 
 void edna_region_free(struct edna_device *edev, u32 region, struct drm_mm_node *node)
 {
 	struct edna_region *r = &edev->regions[region];
 
-	guard(mutex)(&r->lock);
-	drm_mm_remove_node(node);
+	scoped_guard(mutex, &r->lock)
+		drm_mm_remove_node(node);
+	edna_pm_local_put(edev);
 }

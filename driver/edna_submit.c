@@ -34,6 +34,7 @@
 #include "edna_job.h"
 #include "edna_job_priv.h"
 #include "edna_mmu.h"
+#include "edna_pm.h"
 
 /*
  * Jobs of one file submitted and not yet retired: each costs kernel
@@ -176,12 +177,21 @@ static struct edna_job *edna_job_new(struct edna_file *efile, u32 queue, u32 pri
 	job = kzalloc(sizeof(*job), GFP_KERNEL);
 	if (!job)
 		return ERR_PTR(-ENOMEM);
+	/* Powered from here to its end: a power-up is paid now, not on the clock. */
+	ret = edna_pm_get(efile->edev);
+	if (ret && ret != -ENODEV) {
+		kfree(job);
+		return ERR_PTR(ret);
+	}
+	job->pm_ref = !ret;
 	job->jq = efile->edev->queues[queue];
 	job->prio = prio;
 	job->efile = efile;
 	job->desc.ctx = cpu_to_le32(edna_mmu_ctx_id(efile->ctx));
 	ret = drm_sched_job_init(&job->base, entity, 1, efile, efile->client_id);
 	if (ret) {
+		if (job->pm_ref)
+			edna_pm_put(efile->edev);
 		kfree(job);
 		return ERR_PTR(ret);
 	}

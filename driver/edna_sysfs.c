@@ -15,6 +15,7 @@
 
 #include "edna_drv.h"
 #include "edna_job.h"
+#include "edna_pm.h"
 #include "edna_sysfs.h"
 
 static struct edna_device *dev_to_edna(struct device *dev)
@@ -124,11 +125,35 @@ static ssize_t reset_store(struct device *dev, struct device_attribute *attr,
 		return -EINVAL;
 	if (!drm_dev_enter(&edev->drm, &idx))
 		return -ENODEV;
-	ret = edna_job_reset_device(edev);
+	/* A device that is OFF takes no reset: power it up first. */
+	ret = edna_pm_get(edev);
+	if (!ret) {
+		ret = edna_job_reset_device(edev);
+		edna_pm_put(edev);
+	}
 	drm_dev_exit(idx);
 	return ret ? ret : count;
 }
 static DEVICE_ATTR_WO(reset);
+
+/* The power state the device is in: active, idle or off. */
+static ssize_t power_state_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", edna_pm_state_name(edna_pm_state(dev_to_edna(dev))));
+}
+static DEVICE_ATTR_RO(power_state);
+
+/* Nanoseconds spent active, idle and off since probe, up to the read. */
+static ssize_t power_residency_ns_show(struct device *dev, struct device_attribute *attr,
+				       char *buf)
+{
+	u64 ns[EDNA_POWER_COUNT];
+
+	edna_pm_residency(dev_to_edna(dev), ns);
+	return sysfs_emit(buf, "%llu %llu %llu\n", ns[EDNA_PSTATE_ACTIVE], ns[EDNA_PSTATE_IDLE],
+			  ns[EDNA_PSTATE_OFF]);
+}
+static DEVICE_ATTR_RO(power_residency_ns);
 
 static struct attribute *edna_attrs[] = {
 	&dev_attr_job_timeout_ms.attr,
@@ -137,6 +162,8 @@ static struct attribute *edna_attrs[] = {
 	&dev_attr_reset.attr,
 	&dev_attr_wedged.attr,
 	&dev_attr_client_host_limit_mb.attr,
+	&dev_attr_power_state.attr,
+	&dev_attr_power_residency_ns.attr,
 	NULL
 };
 

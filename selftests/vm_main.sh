@@ -31,4 +31,13 @@ else
 fi
 [ -x ./edna_fault_test ] && ./edna_fault_test
 
+# sensors(1) finds the hwmon device, as an operator would.
+if out=$(sensors 2>&1) && echo "$out" | grep -q '^edna-' &&
+		echo "$out" | grep -q '^power1:' && echo "$out" | grep -q '^energy1:'; then
+	echo "ok - edna_pm.sensors_shows_power_and_energy"
+else
+	echo "not ok - edna_pm.sensors_shows_power_and_energy"
+	echo "$out" | sed 's/^/# /'
+fi
+
 sh ./edna_modules.sh

@@ -10,5 +10,6 @@ make -s all
 build/bench/host-roofline	# on the host: the op kernels against this machine's DRAM
 build/bench/host-decode-roofline	# on the host: a 1 GiB model decoded by the same kernels
 tools/vm/run.sh -t 1200 -M driver/edna.ko -M driver/sim/edna_sim.ko -f build/bench/edna-bench \
-	-f build/bench/graph-bench -f build/bench/decode-bench -- '
-modprobe edna_sim && modprobe edna && ./edna-bench && ./graph-bench && ./decode-bench'
+	-f build/bench/graph-bench -f build/bench/decode-bench -f build/bench/power-bench -- '
+modprobe edna_sim && modprobe edna && ./edna-bench && ./graph-bench && ./decode-bench &&
+./power-bench'

@@ -43,6 +43,8 @@ else
 			models/edna-kjv.expected; do
 		[ -e "$f" ] && vm_files+=(-f "$f")
 	done
+	# An operator's view of the power sensors.
+	vm_files+=(-f "$(command -v sensors)")
 	# vm NAME TIMEOUT SCRIPT: run SCRIPT in the VM; NAME passes if the
 	# VM exits cleanly (no failure exit, no kernel splat).
 	vm() {

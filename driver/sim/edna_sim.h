@@ -3,6 +3,7 @@
 #ifndef __EDNA_SIM_H__
 #define __EDNA_SIM_H__
 
+#include <linux/atomic.h>
 #include <linux/irq_work.h>
 #include <linux/mutex.h>
 #include <linux/regmap.h>
@@ -148,6 +149,10 @@ struct edna_sim_queue {
  * @lose_irqs: fault injection: the next this many times the device would
  *	assert its interrupt line it does not; the causes stay pending in
  *	IRQ_STATUS.  Under @lock
+ * @fail_power_ups: fault injection: the next this many power-ups fail the
+ *	same way; under @lock
+ * @power_up_extra_us: fault injection: a power-up takes this much longer
+ *	than POWER_UP_US says
  * @mmio_all_ones: fault injection: the bus reads every register as
  *	0xffffffff, as it does from a PCIe device that fell off the bus;
  *	writes still reach the model.  Read without @lock: a register read
@@ -166,6 +171,9 @@ struct edna_sim_queue {
  *	bytes is undefined, as on silicon) and zeroed by @boot_work after a
  *	power-off while no engine can run
  * @mem_size: size of @mem in bytes, by target
+ * @mem_used: end of the highest page of @mem translated since the last
+ *	power-up, by target: what a power-up must zero.  Raised by the engines
+ *	without @lock (atomic maximum), reset by @boot_work
  * @queues: the command queues; the first params.num_queues exist
  * @lock: protects everything below and the registers of @queues; taken
  *	with interrupts off because regmap calls back with its own spinlock
@@ -175,6 +183,8 @@ struct edna_sim_queue {
  * @reset_gen: incremented by every device reset and power-off; a job
  *	fetched before it is abandoned and its work is not counted after it
  * @mem_lost: power went OFF: @boot_work zeroes @mem before READY
+ * @power_up_ns: ktime of the last power-up, which READY follows no sooner
+ *	than POWER_UP_US later
  * @dev_status: DEV_STATUS
  * @handshake: HANDSHAKE
  * @dev_error: DEV_ERROR latch, first error wins
@@ -186,7 +196,10 @@ struct edna_sim_queue {
  * @fault_info: MMU_FAULT_INFO latch; the latch is full when it has
  *	EDNA_FAULT_VALID
  * @ctx_root: CTX_ROOT_HI:LO per context, params.num_contexts entries
- * @reset_ns: ktime of the last reset or power-up; base of CNT_CYCLES
+ * @state_ns: ktime up to which @active_ns and the static energy of the
+ *	power state are counted (edna_sim_power_sync_locked())
+ * @active_ns: time spent ACTIVE since the last reset or power-up: the
+ *	clock runs only then, CNT_CYCLES = @active_ns * CLOCK_MHZ / 1000
  * @cnt_ops: CNT_OPS
  * @cnt_macs: CNT_MACS
  * @cnt_bytes: CNT_BYTES by target and direction (0 read, 1 write)
@@ -209,6 +222,8 @@ struct edna_sim {
 	u32 ops_cpu;
 	u32 fail_resets;
 	u32 lose_irqs;
+	u32 fail_power_ups;
+	u32 power_up_extra_us;
 	bool mmio_all_ones;
 	struct mutex share_lock;	/* see @share_lock above */
 	bool share_attached;
@@ -216,12 +231,14 @@ struct edna_sim {
 	u64 share_handled;
 	u8 *mem[EDNA_NUM_TARGETS];
 	u64 mem_size[EDNA_NUM_TARGETS];
+	atomic64_t mem_used[EDNA_NUM_TARGETS];
 	struct edna_sim_queue queues[EDNA_MAX_QUEUES];
 
 	spinlock_t lock;	/* see @lock above */
 	bool dying;
 	u32 reset_gen;
 	bool mem_lost;
+	u64 power_up_ns;
 	u32 dev_status;
 	u32 handshake;
 	u32 dev_error;
@@ -232,7 +249,8 @@ struct edna_sim {
 	u64 fault_va;
 	u32 fault_info;
 	u64 *ctx_root;
-	u64 reset_ns;
+	u64 state_ns;
+	u64 active_ns;
 	u64 cnt_ops;
 	u64 cnt_macs;
 	u64 cnt_bytes[EDNA_NUM_TARGETS][2];
@@ -270,6 +288,8 @@ struct edna_sim_addr {
  * @result_va: see @op
  * @reserved: the descriptor's reserved words are not zero
  * @root: CTX_ROOT of @ctx, sampled at each chunk boundary
+ * @start_ns: ktime the engine claimed the job: it ends no sooner than its
+ *	modeled time later
  * @bytes: bytes moved by the job, by target and direction (0 read)
  * @pending: bytes moved since the last chunk boundary, not yet counted
  * @pending_units: units of work done since the last chunk boundary
@@ -303,6 +323,7 @@ struct edna_sim_job {
 	u64 result_va;
 	bool reserved;
 	u64 root;
+	u64 start_ns;
 	u64 bytes[EDNA_NUM_TARGETS][2];
 	u64 pending[EDNA_NUM_TARGETS][2];
 	u32 pending_units;
@@ -326,6 +347,8 @@ void edna_sim_quiesce(struct edna_sim *sim);
 void edna_sim_boot_work(struct work_struct *work);
 void edna_sim_raise_locked(struct edna_sim *sim, u32 bits);
 void edna_sim_dev_error_locked(struct edna_sim *sim, u32 code, unsigned int queue);
+void edna_sim_power_sync_locked(struct edna_sim *sim);
+void edna_sim_add_energy_locked(struct edna_sim *sim, u64 pj);
 
 /* edna_sim_queue.c: rings, the queue engines, completion */
 void edna_sim_queue_init(struct edna_sim *sim, unsigned int index);

@@ -31,6 +31,12 @@
  *               with no event behind them (no job completed, an empty
  *               fault latch, DEV_ERROR 0).  Causes of queues that do not
  *               exist, or other bits, are EINVAL.
+ *   fail_power_up
+ *               write N: the next N power-ups (OFF to ACTIVE or IDLE) fail
+ *               the same way.  Read: what is left.
+ *   power_up_extra_us
+ *               a power-up takes this many microseconds longer than
+ *               POWER_UP_US says (0).
  *   mmio_all_ones
  *               write 1: every register read by the driver returns 0xffffffff,
  *               as from a PCIe device that fell off the bus; the device
@@ -349,28 +355,41 @@ static int edna_sim_counters_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(edna_sim_counters);
 
-static int edna_sim_fail_reset_get(void *data, u64 *val)
+/* Fault-injection counts the model decrements under sim->lock. */
+static int edna_sim_count_get(struct edna_sim *sim, u32 *count, u64 *val)
 {
-	struct edna_sim *sim = data;
 	unsigned long flags;
 
 	spin_lock_irqsave(&sim->lock, flags);
-	*val = sim->fail_resets;
+	*val = *count;
 	spin_unlock_irqrestore(&sim->lock, flags);
 	return 0;
 }
 
-static int edna_sim_fail_reset_set(void *data, u64 val)
+static int edna_sim_count_set(struct edna_sim *sim, u32 *count, u64 val)
 {
-	struct edna_sim *sim = data;
 	unsigned long flags;
 
 	if (val > U32_MAX)
 		return -EINVAL;
 	spin_lock_irqsave(&sim->lock, flags);
-	sim->fail_resets = val;
+	*count = val;
 	spin_unlock_irqrestore(&sim->lock, flags);
 	return 0;
+}
+
+static int edna_sim_fail_reset_get(void *data, u64 *val)
+{
+	struct edna_sim *sim = data;
+
+	return edna_sim_count_get(sim, &sim->fail_resets, val);
+}
+
+static int edna_sim_fail_reset_set(void *data, u64 val)
+{
+	struct edna_sim *sim = data;
+
+	return edna_sim_count_set(sim, &sim->fail_resets, val);
 }
 DEFINE_DEBUGFS_ATTRIBUTE(edna_sim_fail_reset_fops, edna_sim_fail_reset_get,
 			 edna_sim_fail_reset_set, "%llu\n");
@@ -378,25 +397,15 @@ DEFINE_DEBUGFS_ATTRIBUTE(edna_sim_fail_reset_fops, edna_sim_fail_reset_get,
 static int edna_sim_lose_irq_get(void *data, u64 *val)
 {
 	struct edna_sim *sim = data;
-	unsigned long flags;
 
-	spin_lock_irqsave(&sim->lock, flags);
-	*val = sim->lose_irqs;
-	spin_unlock_irqrestore(&sim->lock, flags);
-	return 0;
+	return edna_sim_count_get(sim, &sim->lose_irqs, val);
 }
 
 static int edna_sim_lose_irq_set(void *data, u64 val)
 {
 	struct edna_sim *sim = data;
-	unsigned long flags;
 
-	if (val > U32_MAX)
-		return -EINVAL;
-	spin_lock_irqsave(&sim->lock, flags);
-	sim->lose_irqs = val;
-	spin_unlock_irqrestore(&sim->lock, flags);
-	return 0;
+	return edna_sim_count_set(sim, &sim->lose_irqs, val);
 }
 DEFINE_DEBUGFS_ATTRIBUTE(edna_sim_lose_irq_fops, edna_sim_lose_irq_get,
 			 edna_sim_lose_irq_set, "%llu\n");
@@ -419,6 +428,21 @@ static int edna_sim_spurious_irq_set(void *data, u64 val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(edna_sim_spurious_irq_fops, NULL, edna_sim_spurious_irq_set,
 			 "%llu\n");
+static int edna_sim_fail_power_up_get(void *data, u64 *val)
+{
+	struct edna_sim *sim = data;
+
+	return edna_sim_count_get(sim, &sim->fail_power_ups, val);
+}
+
+static int edna_sim_fail_power_up_set(void *data, u64 val)
+{
+	struct edna_sim *sim = data;
+
+	return edna_sim_count_set(sim, &sim->fail_power_ups, val);
+}
+DEFINE_DEBUGFS_ATTRIBUTE(edna_sim_fail_power_up_fops, edna_sim_fail_power_up_get,
+			 edna_sim_fail_power_up_set, "%llu\n");
 
 static int edna_sim_all_ones_get(void *data, u64 *val)
 {
@@ -525,6 +549,9 @@ void edna_sim_debugfs_init(struct edna_sim *sim)
 {
 	debugfs_create_file_unsafe("fail_reset", 0600, sim->debugfs, sim,
 				   &edna_sim_fail_reset_fops);
+	debugfs_create_file_unsafe("fail_power_up", 0600, sim->debugfs, sim,
+				   &edna_sim_fail_power_up_fops);
+	debugfs_create_u32("power_up_extra_us", 0600, sim->debugfs, &sim->power_up_extra_us);
 	debugfs_create_file("hang_queue", 0600, sim->debugfs, sim, &edna_sim_hang_fops);
 	debugfs_create_file("mmu_fault_queue", 0600, sim->debugfs, sim, &edna_sim_inject_fops);
 	debugfs_create_file("bus_error_queue", 0600, sim->debugfs, sim, &edna_sim_inject_fops);

@@ -116,6 +116,15 @@ static bool edna_sim_fault(struct edna_sim_job *job, u64 va, bool write,
 	return false;
 }
 
+/* A power-up zeroes device memory up to the highest page reached since. */
+static void edna_sim_mem_used(struct edna_sim *sim, u32 target, u64 end)
+{
+	s64 old = atomic64_read(&sim->mem_used[target]);
+
+	while (old < end && !atomic64_try_cmpxchg(&sim->mem_used[target], &old, end))
+		;
+}
+
 /**
  * edna_sim_mmu_translate() - translate one access of a job
  * @job: the job; its @root is the context's CTX_ROOT
@@ -178,6 +187,8 @@ bool edna_sim_mmu_translate(struct edna_sim_job *job, u64 va, bool write,
 		a->page = edna_sim_host_page(a->addr);
 		if (!a->page)
 			return edna_sim_fault(job, va, write, EDNA_FAULT_BUS);
+	} else {
+		edna_sim_mem_used(sim, target, page + EDNA_PAGE_SIZE);
 	}
 	return true;
 }

@@ -18,6 +18,7 @@
  */
 
 #include <linux/bitfield.h>
+#include <linux/delay.h>
 #include <linux/highmem.h>
 #include <linux/log2.h>
 #include <linux/math64.h>
@@ -171,15 +172,6 @@ void edna_sim_queue_write_locked(struct edna_sim_queue *q, unsigned int off, u32
 	}
 }
 
-static void edna_sim_add_energy_locked(struct edna_sim *sim, u64 pj)
-{
-	u32 rem;
-
-	pj += sim->energy_pj;
-	sim->cnt_energy_uj += div_u64_rem(pj, 1000000, &rem);
-	sim->energy_pj = rem;
-}
-
 /*
  * Count the work done since the last chunk boundary: bytes and MACs with
  * their dynamic energy, and progress.  Work of a job that a device reset
@@ -210,19 +202,50 @@ static void edna_sim_job_commit_locked(struct edna_sim_job *job)
 	job->pending_units = 0;
 }
 
-/* Busy time of a job that stopped: its queue was busy for the modeled time. */
+/*
+ * Busy time of a job that stopped: its queue was busy for the modeled time.
+ * The power it drew meanwhile is the ACTIVE state's, counted by the state.
+ */
 static void edna_sim_job_account_locked(struct edna_sim_job *job)
 {
 	struct edna_sim_queue *q = job->q;
 	struct edna_sim *sim = q->sim;
-	u64 ns;
 
 	if (job->gen != sim->reset_gen)
 		return;
-	ns = edna_sim_job_ns(sim, job);
-	q->busy_cycles += div_u64(ns * sim->params.clock_mhz, 1000);
-	/* mW * ns = pJ */
-	edna_sim_add_energy_locked(sim, ns * sim->params.power_mw[EDNA_PSTATE_ACTIVE]);
+	q->busy_cycles += div_u64(edna_sim_job_ns(sim, job) * sim->params.clock_mhz, 1000);
+}
+
+/*
+ * A job takes at least its modeled time, as on the chip: wait out what the
+ * host did faster, so that BUSY_CYCLES never runs ahead of CNT_CYCLES.
+ * At a chunk boundary (@all false) only a lead of more than a chunk's
+ * worth is slept off, a bounded piece at a time, so that a reset still
+ * finds the engine within a chunk.
+ */
+#define EDNA_SIM_PACE_SLACK_NS	(20 * NSEC_PER_USEC)
+#define EDNA_SIM_PACE_MAX_NS	(10 * NSEC_PER_MSEC)
+
+static void edna_sim_job_pace(struct edna_sim_job *job, bool all)
+{
+	u64 due = job->start_ns + edna_sim_job_ns(job->q->sim, job);
+	u64 now = ktime_get_ns();
+	u64 left;
+
+	if (due <= now)
+		return;
+	left = due - now;
+	if (!all) {
+		if (left <= EDNA_SIM_PACE_SLACK_NS)
+			return;
+		left = min_t(u64, left, EDNA_SIM_PACE_MAX_NS);
+	}
+	if (left < EDNA_SIM_PACE_SLACK_NS) {
+		ndelay(left);
+		return;
+	}
+	left = div_u64(left, NSEC_PER_USEC);
+	usleep_range(left, left + left / 8 + 1);
 }
 
 /**
@@ -287,6 +310,8 @@ bool edna_sim_job_checkin(struct edna_sim_job *job)
 	job->q->inv_pending = false;
 	go = !job->q->reset_pending;
 	spin_unlock_irqrestore(&sim->lock, flags);
+	if (go)
+		edna_sim_job_pace(job, false);
 	/* Fault injection: a slower part, or a long decoder step. */
 	delay = READ_ONCE(sim->chunk_delay_us);
 	if (go && delay)
@@ -310,6 +335,7 @@ static bool edna_sim_job_claim(struct edna_sim_queue *q, struct edna_sim_job *jo
 		memset(job, 0, sizeof(*job));
 		job->q = q;
 		job->gen = sim->reset_gen;
+		job->start_ns = ktime_get_ns();
 		job->status = EDNA_JOB_OK;
 		*entry = q->ring + (u64)(q->head & (q->size - 1)) * EDNA_DESC_SIZE;
 		q->running = true;
@@ -399,6 +425,7 @@ static void edna_sim_job_finish(struct edna_sim_job *job)
 
 	/* Outside the lock: it walks the page tables. */
 	edna_sim_job_write_result(job);
+	edna_sim_job_pace(job, true);
 
 	spin_lock_irqsave(&sim->lock, flags);
 	edna_sim_job_commit_locked(job);

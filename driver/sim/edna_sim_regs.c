@@ -51,6 +51,37 @@ static void edna_sim_kick_all_locked(struct edna_sim *sim)
 		edna_sim_queue_kick_locked(&sim->queues[i]);
 }
 
+/* Energy in pJ, reported in whole uJ; called with sim->lock. */
+void edna_sim_add_energy_locked(struct edna_sim *sim, u64 pj)
+{
+	u32 rem;
+
+	pj += sim->energy_pj;
+	sim->cnt_energy_uj += div_u64_rem(pj, 1000000, &rem);
+	sim->energy_pj = rem;
+}
+
+/**
+ * edna_sim_power_sync_locked() - count the power state's time up to now
+ * @sim: the device
+ *
+ * The static power of the state (mW * ns = pJ) goes to the energy
+ * counter and ACTIVE time to the cycle counter.  Called with sim->lock
+ * before the state changes and before either counter is read.
+ */
+void edna_sim_power_sync_locked(struct edna_sim *sim)
+{
+	u64 now = ktime_get_ns();
+	u64 ns = now - sim->state_ns;
+
+	sim->state_ns = now;
+	if (sim->power_state == EDNA_PSTATE_OFF)
+		return;
+	if (sim->power_state == EDNA_PSTATE_ACTIVE)
+		sim->active_ns += ns;
+	edna_sim_add_energy_locked(sim, ns * sim->params.power_mw[sim->power_state]);
+}
+
 /**
  * edna_sim_regs_reset() - the state after a device reset
  * @sim: the device
@@ -75,7 +106,8 @@ void edna_sim_regs_reset(struct edna_sim *sim)
 	sim->fault_va = 0;
 	sim->fault_info = 0;
 	memset(sim->ctx_root, 0, sim->params.num_contexts * sizeof(*sim->ctx_root));
-	sim->reset_ns = ktime_get_ns();
+	sim->state_ns = ktime_get_ns();
+	sim->active_ns = 0;
 	sim->cnt_ops = 0;
 	sim->cnt_macs = 0;
 	memset(sim->cnt_bytes, 0, sizeof(sim->cnt_bytes));
@@ -120,8 +152,9 @@ void edna_sim_boot_work(struct work_struct *work)
 {
 	struct edna_sim *sim = container_of(work, struct edna_sim, boot_work);
 	unsigned long flags;
-	bool go, lost;
-	unsigned int i;
+	bool go, lost, halt;
+	u64 since, power_up_ns;
+	unsigned int i, t;
 	u32 gen;
 
 	spin_lock_irqsave(&sim->lock, flags);
@@ -141,17 +174,39 @@ void edna_sim_boot_work(struct work_struct *work)
 	spin_lock_irqsave(&sim->lock, flags);
 	lost = sim->mem_lost;
 	sim->mem_lost = false;
+	since = sim->power_up_ns;
 	spin_unlock_irqrestore(&sim->lock, flags);
-	/* No engine runs until READY: nobody sees the memories meanwhile. */
+	/*
+	 * No engine runs until READY: nobody sees the memories meanwhile.
+	 * Only what was reached since the last power-up can be non-zero.
+	 */
 	if (lost) {
-		memset(sim->mem[EDNA_TARGET_DRAM], 0, sim->mem_size[EDNA_TARGET_DRAM]);
-		memset(sim->mem[EDNA_TARGET_SRAM], 0, sim->mem_size[EDNA_TARGET_SRAM]);
+		for (t = EDNA_TARGET_DRAM; t < EDNA_NUM_TARGETS; t++) {
+			memset(sim->mem[t], 0, atomic64_read(&sim->mem_used[t]));
+			atomic64_set(&sim->mem_used[t], 0);
+		}
+		/* A power-up takes POWER_UP_US, zeroing included. */
+		power_up_ns = ((u64)sim->params.power_up_us +
+			       READ_ONCE(sim->power_up_extra_us)) * NSEC_PER_USEC;
+		while (ktime_get_ns() - since < power_up_ns) {
+			u64 left_us = div_u64(power_up_ns - (ktime_get_ns() - since),
+					      NSEC_PER_USEC) + 1;
+
+			usleep_range(left_us, left_us + left_us / 8 + 10);
+		}
 	}
 
 	spin_lock_irqsave(&sim->lock, flags);
 	if (gen == sim->reset_gen && !sim->dying && sim->power_state != EDNA_PSTATE_OFF) {
-		sim->dev_status |= EDNA_DEV_STATUS_READY;
-		edna_sim_kick_all_locked(sim);
+		/* Fault injection: the firmware does not come up after power-up. */
+		halt = lost && sim->fail_power_ups;
+		if (halt) {
+			sim->fail_power_ups--;
+			sim->dev_status = EDNA_DEV_STATUS_HALTED;
+		} else {
+			sim->dev_status |= EDNA_DEV_STATUS_READY;
+			edna_sim_kick_all_locked(sim);
+		}
 	}
 	spin_unlock_irqrestore(&sim->lock, flags);
 }
@@ -176,6 +231,7 @@ static void edna_sim_power_locked(struct edna_sim *sim, u32 state)
 	if (state > EDNA_PSTATE_OFF || state == old)
 		return;
 
+	edna_sim_power_sync_locked(sim);
 	if (state == EDNA_PSTATE_OFF) {
 		/* Context and memories are lost; boot_work zeroes the latter. */
 		edna_sim_regs_reset(sim);
@@ -186,8 +242,9 @@ static void edna_sim_power_locked(struct edna_sim *sim, u32 state)
 
 	sim->power_state = state;
 	if (old == EDNA_PSTATE_OFF) {
-		/* Power-up boots as a reset does; the cycle count starts again. */
-		sim->reset_ns = ktime_get_ns();
+		/* Power-up boots as a reset does; the counters start again. */
+		sim->power_up_ns = ktime_get_ns();
+		sim->state_ns = sim->power_up_ns;
 		if (!sim->dying)
 			queue_work(sim->wq, &sim->boot_work);
 	} else if (state == EDNA_PSTATE_ACTIVE) {
@@ -269,11 +326,12 @@ static u64 edna_sim_counter(struct edna_sim *sim, unsigned int lo)
 	case EDNA_REG_CNT_MACS_LO:
 		return sim->cnt_macs;
 	case EDNA_REG_CNT_ENERGY_UJ_LO:
+		edna_sim_power_sync_locked(sim);
 		return sim->cnt_energy_uj;
 	case EDNA_REG_CNT_CYCLES_LO:
-		if (sim->power_state == EDNA_PSTATE_OFF)
-			return 0;
-		return mul_u64_u32_div(ktime_get_ns() - sim->reset_ns, sim->params.clock_mhz, 1000);
+		/* The clock runs only while ACTIVE; 0 while OFF (reset). */
+		edna_sim_power_sync_locked(sim);
+		return mul_u64_u32_div(sim->active_ns, sim->params.clock_mhz, 1000);
 	case EDNA_REG_CNT_BYTES_LO(0, 0) ... EDNA_REG_CNT_BYTES_LO(EDNA_NUM_TARGETS - 1, 1):
 		i = (lo - EDNA_REG_CNT_BYTES_LO(0, 0)) / 8;
 		return sim->cnt_bytes[i / 2][i % 2];

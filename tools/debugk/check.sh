@@ -52,6 +52,7 @@ else
 			models/edna-kjv.gguf models/edna-kjv.expected; do
 		[ -e "$f" ] && vm_files+=(-f "$f")
 	done
+	vm_files+=(-f "$(command -v sensors)")
 	EDNA_VM_KVER=$kver EDNA_VM_KERNEL=$out/linux/arch/x86/boot/bzImage \
 	EDNA_VM_MODDIR=$out/root/lib/modules/$kver \
 	EDNA_VM_BASE_MODULES="drm drm_shmem_helper gpu-sched" \
