@@ -49,7 +49,7 @@ TOOLS := $(BUILD)/tools/edna-info
 
 $(BUILD)/tools/%: tools/%.c $(LIBACCEL_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LIBACCEL_CFLAGS) -o $@ $< $(LIBACCEL_A) $(DRM_LIBS)
+	$(CC) $(CFLAGS) $(LIBACCEL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBACCEL_A) $(DRM_LIBS)
 
 BENCH := $(BUILD)/bench/edna-bench
 

@@ -20,6 +20,7 @@
 #include "edna_mmu.h"
 #include "edna_pm.h"
 #include "edna_regs.h"
+#include "edna_trace.h"
 
 /*
  * The device model boots in microseconds; silicon loads its firmware from
@@ -140,6 +141,21 @@ int edna_hw_probe(struct edna_device *edev)
 	return 0;
 }
 
+/*
+ * Ring positions are free-running u32 counts, as HEAD and TAIL are: only
+ * differences mean anything, and they stay right across the wrap.
+ */
+static u32 edna_ring_used(u32 completed, u32 tail)
+{
+	return tail - completed;
+}
+
+/* HEAD as read lies within what was written, or the device is confused. */
+static bool edna_ring_head_valid(u32 completed, u32 tail, u32 head)
+{
+	return edna_ring_used(completed, head) <= edna_ring_used(completed, tail);
+}
+
 static struct edna_device *edev_of_ring(struct edna_ring *ring)
 {
 	return container_of(ring - ring->queue, struct edna_device, rings[0]);
@@ -209,7 +225,7 @@ static void edna_hw_ring_complete(struct edna_device *edev, struct edna_ring *ri
 
 	spin_lock_irqsave(&ring->lock, flags);
 	head = edna_rd(edev, EDNA_REG_Q(ring->queue, EDNA_Q_HEAD));
-	if (head - ring->completed > ring->tail - ring->completed) {
+	if (!edna_ring_head_valid(ring->completed, ring->tail, head)) {
 		/* HEAD beyond what was written: the device is confused. */
 		edna_err(edev, "queue %u: head %u beyond tail %u\n", ring->queue, head, ring->tail);
 		spin_unlock_irqrestore(&ring->lock, flags);
@@ -243,6 +259,7 @@ static void edna_hw_read_fault(struct edna_device *edev)
 	f->reason = FIELD_GET(EDNA_FAULT_REASON, info);
 	f->write = info & EDNA_FAULT_WRITE;
 	f->count++;
+	trace_edna_mmu_fault(edev->drm.accel->index, f->ctx, f->queue, f->va, f->reason, f->write);
 	spin_unlock(&edev->fault_lock);
 	dev_err_ratelimited(edev->drm.dev,
 			    "MMU fault: context %u queue %u %s at %#llx, reason %u\n",
@@ -417,6 +434,7 @@ int edna_hw_reset(struct edna_device *edev, u32 abort_status)
 	ret = edna_hw_start_locked(edev, abort_status, EDNA_BOOT_POLL_US, EDNA_BOOT_TIMEOUT_US);
 	if (!ret)
 		edna_dbg(edev, HW, "reset done\n");
+	trace_edna_device_reset(edev->drm.accel->index, abort_status, ret);
 	return ret;
 }
 
@@ -568,7 +586,7 @@ int edna_hw_submit(struct edna_device *edev, u32 queue, const struct edna_hw_des
 	u32 idx;
 
 	spin_lock_irqsave(&ring->lock, flags);
-	if (ring->tail - ring->completed >= ring->entries) {
+	if (edna_ring_used(ring->completed, ring->tail) >= ring->entries) {
 		spin_unlock_irqrestore(&ring->lock, flags);
 		return -EBUSY;
 	}
@@ -585,6 +603,8 @@ int edna_hw_submit(struct edna_device *edev, u32 queue, const struct edna_hw_des
 	/* The descriptor must be visible to the device before the doorbell. */
 	dma_wmb();
 	edna_wr(edev, EDNA_REG_Q(queue, EDNA_Q_TAIL), ring->tail);
+	/* Under the ring lock: before the descriptor's edna_job_done. */
+	trace_edna_job_start(edev->drm.accel->index, queue, le64_to_cpu(desc->job_seqno));
 	spin_unlock_irqrestore(&ring->lock, flags);
 	return 0;
 }
@@ -603,7 +623,7 @@ u32 edna_hw_ring_space(struct edna_device *edev, u32 queue)
 	u32 used;
 
 	spin_lock_irqsave(&ring->lock, flags);
-	used = ring->tail - ring->completed;
+	used = edna_ring_used(ring->completed, ring->tail);
 	spin_unlock_irqrestore(&ring->lock, flags);
 	return ring->entries - used;
 }
@@ -649,9 +669,11 @@ int edna_hw_queue_reset(struct edna_device *edev, u32 queue)
 				       EDNA_QUEUE_RESET_TIMEOUT_US);
 	if (ret) {
 		edna_err(edev, "queue %u did not stop on reset\n", queue);
+		trace_edna_queue_reset(edev->drm.accel->index, queue, ret);
 		return ret;
 	}
 	edna_hw_ring_abort(edev, ring, EDNA_JOB_ABORTED);
+	trace_edna_queue_reset(edev->drm.accel->index, queue, 0);
 	edna_dbg(edev, HW, "queue %u reset\n", queue);
 	return 0;
 }
@@ -793,3 +815,7 @@ u32 edna_hw_irq_pending(struct edna_device *edev)
 {
 	return edna_rd(edev, EDNA_REG_IRQ_STATUS);
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+#include "edna_hw_kunit.c"
+#endif

@@ -27,6 +27,7 @@
 #include "edna_job_priv.h"
 #include "edna_mmu.h"
 #include "edna_pm.h"
+#include "edna_trace.h"
 
 /*
  * A decoder step on an edge part takes tens of milliseconds and a long
@@ -170,7 +171,7 @@ static void edna_file_count_fault(struct edna_file *efile)
  * Device time of a job on an in-order queue: from when it was written, or
  * from when its predecessor completed if later, until it completed.
  */
-static void edna_job_account(struct edna_job *job)
+static u64 edna_job_account(struct edna_job *job)
 {
 	struct edna_job_queue *jq = job->jq;
 	u64 now = ktime_get_ns(), start;
@@ -181,6 +182,7 @@ static void edna_job_account(struct edna_job *job)
 	spin_unlock(&jq->busy_lock);
 	atomic64_add(now - start, &jq->busy_ns);
 	atomic64_add(now - start, &job->efile->busy_ns[jq->queue]);
+	return now - start;
 }
 
 /* The device writes at result_va what userspace reads as the uapi record. */
@@ -236,13 +238,17 @@ static void edna_job_desc_end(struct edna_job *job, u32 index, u32 status,
 	struct edna_job_result *r = index ? job->riders[index - 1].result : job->result;
 	bool device = edna_job_status_from_device(status);
 	int err = edna_job_status_errno(status);
+	u64 device_ns = 0;
 
 	if (device) {
 		atomic64_inc(&job->jq->jobs_done);
-		edna_job_account(job);
+		device_ns = edna_job_account(job);
 		if (err)
 			edna_file_count_fault(job->efile);
 	}
+	edna_trace_job_done(job->jq->edev->drm.accel->index, job->jq->queue,
+			    index ? le64_to_cpu(job->riders[index - 1].job_seqno) : job->seqno,
+			    status, device_ns, result);
 	/* Read by waiters only after the job's fences signalled. */
 	if (result && r)
 		edna_job_record(&r->rec, result);
@@ -752,6 +758,19 @@ static void edna_job_publish_bos(struct edna_job *job)
 				   usage[job->bos[i].flags]);
 }
 
+/* Before the job is pushed: its edna_job_start cannot come first. */
+static void edna_job_trace_submit(const struct edna_job *job)
+{
+	u32 minor = job->jq->edev->drm.accel->index, i;
+
+	if (!trace_edna_job_submit_enabled())
+		return;
+	trace_edna_job_submit(minor, job->jq->queue, job->efile->client_id, job->seqno);
+	for (i = 0; i < job->rider_count; i++)
+		trace_edna_job_submit(minor, job->jq->queue, job->efile->client_id,
+				      le64_to_cpu(job->riders[i].job_seqno));
+}
+
 /* Under results_lock: number the job and make its result findable. */
 static void edna_job_publish_result(struct edna_job *job)
 {
@@ -814,6 +833,8 @@ void edna_jobs_publish(struct edna_job *const *jobs, u32 count)
 	for (i = 0; i < count; i++)
 		edna_job_publish_result(jobs[i]);
 	spin_unlock(&efile->results_lock);
+	for (i = 0; i < count; i++)
+		edna_job_trace_submit(jobs[i]);
 
 	/*
 	 * Every job can reach every mapping: releases wait for the last job

@@ -429,3 +429,7 @@ int edna_mmu_kunmap(struct edna_device *edev, struct drm_mm_node *node)
 	drm_mm_remove_node(node);
 	return ret;
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+#include "edna_mmu_kunit.c"
+#endif

@@ -31,6 +31,7 @@
 #include "edna_hw.h"
 #include "edna_job.h"
 #include "edna_pm.h"
+#include "edna_trace.h"
 
 static const char *const edna_pm_names[EDNA_POWER_COUNT] = {
 	[EDNA_PSTATE_ACTIVE] = "active",
@@ -81,6 +82,7 @@ static void edna_pm_enter_locked(struct edna_device *edev, u32 state, bool write
 	if (write)
 		edna_hw_set_power(edev, state);
 	edna_dbg(edev, PM, "%s -> %s\n", edna_pm_names[pm->state], edna_pm_names[state]);
+	trace_edna_power_state(edev->drm.accel->index, pm->state, state);
 	pm->state = state;
 }
 

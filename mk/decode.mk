@@ -38,11 +38,11 @@ $(COMPILE_A): $(COMPILE_OBJS)
 # Explicit rules: the top Makefile's $(BUILD)/tools/% links libaccel alone.
 $(BUILD)/tools/edna-run: tools/edna-run.c $(DECODE_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(COMPILE_CFLAGS) -o $@ $< $(DECODE_LIBS)
+	$(CC) $(CFLAGS) $(COMPILE_CFLAGS) $(LDFLAGS) -o $@ $< $(DECODE_LIBS)
 
 $(BUILD)/tools/edna-compile: tools/edna-compile.c $(DECODE_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(COMPILE_CFLAGS) -o $@ $< $(DECODE_LIBS)
+	$(CC) $(CFLAGS) $(COMPILE_CFLAGS) $(LDFLAGS) -o $@ $< $(DECODE_LIBS)
 
 # The VM tests make their models with the model library's generator and
 # check the device against its reference decoder (tools/ref).

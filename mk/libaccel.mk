@@ -2,10 +2,11 @@
 #
 # libaccel: the libraries, libaccel.pc, make install, and the proof that an
 # application builds from the installed copy through pkg-config alone.
-#   make install [PREFIX=/usr/local] [DESTDIR=]
-#	$(PREFIX)/lib: libaccel.so.X.Y.Z, libaccel.so.X -> it, libaccel.so ->
-#	libaccel.so.X, libaccel.a; $(PREFIX)/lib/pkgconfig/libaccel.pc;
+#   make install [PREFIX=/usr/local] [LIBDIR=$(PREFIX)/lib] [DESTDIR=]
+#	$(LIBDIR): libaccel.so.X.Y.Z, libaccel.so.X -> it, libaccel.so ->
+#	libaccel.so.X, libaccel.a; $(LIBDIR)/pkgconfig/libaccel.pc;
 #	$(PREFIX)/include/libaccel: accel.h, edna_accel.h
+#	(the rest of make install, the tools and the system files: mk/install.mk)
 #   make check-install
 #	install afresh into $(BUILD)/destdir with PREFIX=/usr, then build
 #	$(BUILD)/examples/* against it (build/tests/install_test checks the
@@ -14,6 +15,8 @@
 # top Makefile, whose rules before this fragment name them as prerequisites.
 
 PREFIX ?= /usr/local
+# A distribution's multiarch directory, e.g. /usr/lib/x86_64-linux-gnu.
+LIBDIR ?= $(PREFIX)/lib
 
 # The version lives in accel.h, where applications can test it.
 libaccel_version = $(shell sed -n 's/^.define ACCEL_VERSION_$(1)[[:space:]]\{1,\}\([0-9]\{1,\}\).*/\1/p' libaccel/accel.h)
@@ -34,7 +37,7 @@ $(LIBACCEL_A): $(LIBACCEL_OBJS)
 	$(AR) rcs $@ $^
 
 $(LIBACCEL_REAL): $(LIBACCEL_OBJS)
-	$(CC) -shared -pthread -Wl,-soname,$(LIBACCEL_SONAME) -Wl,--no-undefined -o $@ $^ $(DRM_LIBS)
+	$(CC) -shared -pthread -Wl,-soname,$(LIBACCEL_SONAME) -Wl,--no-undefined $(LDFLAGS) -o $@ $^ $(DRM_LIBS)
 
 $(BUILD)/libaccel/$(LIBACCEL_SONAME): $(LIBACCEL_REAL)
 	ln -sf $(notdir $<) $@
@@ -42,11 +45,13 @@ $(BUILD)/libaccel/$(LIBACCEL_SONAME): $(LIBACCEL_REAL)
 $(LIBACCEL_SO): $(BUILD)/libaccel/$(LIBACCEL_SONAME)
 	ln -sf $(notdir $<) $@
 
-libaccel_pc = sed -e 's|@PREFIX@|$(1)|' -e 's|@VERSION@|$(LIBACCEL_VERSION)|' libaccel/libaccel.pc.in
+# $(call libaccel_pc,PREFIX,LIBDIR)
+libaccel_pc = sed -e 's|@PREFIX@|$(1)|' -e 's|@LIBDIR@|$(2)|' -e 's|@VERSION@|$(LIBACCEL_VERSION)|' \
+	libaccel/libaccel.pc.in
 
 # The build tree's copy is the one make install writes for $(PREFIX).
 $(LIBACCEL_PC): libaccel/libaccel.pc.in libaccel/accel.h
-	$(call libaccel_pc,$(PREFIX)) > $@
+	$(call libaccel_pc,$(PREFIX),$(LIBDIR)) > $@
 
 .PHONY: install install-libaccel check-install
 
@@ -54,14 +59,14 @@ $(LIBACCEL_PC): libaccel/libaccel.pc.in libaccel/accel.h
 install: install-libaccel
 
 install-libaccel: $(LIBACCEL_REAL) $(LIBACCEL_A) $(LIBACCEL_HEADERS) libaccel/libaccel.pc.in
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/libaccel
-	install -m 0755 $(LIBACCEL_REAL) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libaccel.so.$(LIBACCEL_VERSION) $(DESTDIR)$(PREFIX)/lib/$(LIBACCEL_SONAME)
-	ln -sf $(LIBACCEL_SONAME) $(DESTDIR)$(PREFIX)/lib/libaccel.so
-	install -m 0644 $(LIBACCEL_A) $(DESTDIR)$(PREFIX)/lib/
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include/libaccel
+	install -m 0644 $(LIBACCEL_REAL) $(DESTDIR)$(LIBDIR)/
+	ln -sf libaccel.so.$(LIBACCEL_VERSION) $(DESTDIR)$(LIBDIR)/$(LIBACCEL_SONAME)
+	ln -sf $(LIBACCEL_SONAME) $(DESTDIR)$(LIBDIR)/libaccel.so
+	install -m 0644 $(LIBACCEL_A) $(DESTDIR)$(LIBDIR)/
 	install -m 0644 $(LIBACCEL_HEADERS) $(DESTDIR)$(PREFIX)/include/libaccel/
-	$(call libaccel_pc,$(PREFIX)) > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libaccel.pc
-	chmod 0644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/libaccel.pc
+	$(call libaccel_pc,$(PREFIX),$(LIBDIR)) > $(DESTDIR)$(LIBDIR)/pkgconfig/libaccel.pc
+	chmod 0644 $(DESTDIR)$(LIBDIR)/pkgconfig/libaccel.pc
 
 # A staged install, as a distribution package would make it.
 LIBACCEL_STAGE := $(CURDIR)/$(BUILD)/destdir

@@ -32,7 +32,7 @@ $(MODEL_A): $(MODEL_OBJS)
 # Explicit rules: the top Makefile's $(BUILD)/tools/% links libaccel.
 $(BUILD)/tools/edna-ref-decode: tools/edna-ref-decode.c $(MODEL_A) $(MODEL_REF_A) $(MODEL_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(MODEL_CFLAGS) -o $@ $< $(MODEL_A) $(MODEL_REF_A) -lm
+	$(CC) $(CFLAGS) $(MODEL_CFLAGS) $(LDFLAGS) -o $@ $< $(MODEL_A) $(MODEL_REF_A) -lm
 
 $(BUILD)/tools/model-gen: tools/model-gen.c $(MODEL_A) $(MODEL_REF_A) $(MODEL_HDRS)
 	@mkdir -p $(dir $@)

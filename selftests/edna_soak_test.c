@@ -371,4 +371,82 @@ TEST_F_TIMEOUT(edna_soak, clients_lose_nothing_and_leak_nothing, 300)
 	munmap(t, CLIENTS * sizeof(*t));
 }
 
+/* Poll for /dev/accel/accel@minor to open again after a bind. */
+static int open_when_back(int minor)
+{
+	int fd = -1, i;
+
+	for (i = 0; i < 200 && fd < 0; i++) {
+		fd = edna_open(minor);
+		if (fd < 0)
+			usleep(10 * 1000);
+	}
+	return fd;
+}
+
+TEST_F_TIMEOUT(edna_soak, unbind_and_rebind_with_jobs_in_flight, 120)
+{
+	const char *sim1 = "/sys/kernel/debug/edna_sim/edna_sim.1/chunk_delay_us";
+	struct drm_edna_bo_ref refs[2];
+	struct drm_edna_job jobs[32];
+	struct edna_bo src, dst;
+	int fd, i, st, ok = 0, gone = 0;
+	long long t0;
+
+	if (edna_count_devices() < 2)
+		SKIP(return, "needs a second device");
+	fd = edna_open(1);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, edna_bo_new(fd, 1 << 20, EDNA_REGION_HOST, &src));
+	ASSERT_EQ(0, edna_bo_new(fd, 1 << 20, EDNA_REGION_HOST, &dst));
+	/* 256 chunks of 1 ms a job: the unbind finds them running and queued. */
+	ASSERT_EQ(0, edna_write_file(sim1, "1000"));
+	refs[0] = (struct drm_edna_bo_ref)REF(src.handle, EDNA_BO_NO_SYNC);
+	refs[1] = (struct drm_edna_bo_ref)REF(dst.handle, EDNA_BO_NO_SYNC);
+	memset(jobs, 0, sizeof(jobs));
+	for (i = 0; i < 32; i++)
+		jobs[i] = (struct drm_edna_job){
+			.queue = i % 4, .op = EDNA_JOB_COPY, .src = src.va, .dst = dst.va,
+			.size = src.size, .bos = (uintptr_t)refs, .bo_count = 2,
+		};
+	ASSERT_EQ(0, edna_submit(fd, jobs, 32));
+	ASSERT_EQ(0, edna_write_file("/sys/bus/platform/drivers/edna/unbind", "edna.1"));
+	/*
+	 * The unplugged device's ioctls fail with ENODEV (uapi.rst), WAIT
+	 * included: nobody is left waiting, and the file closes at once.
+	 */
+	for (i = 0; i < 32; i++) {
+		int ret = edna_wait(fd, jobs[i].seqno, edna_deadline(30 * SEC), &st, NULL);
+
+		if (ret == -ENODEV)
+			gone++;
+		else if (!ret && !st)
+			ok++;
+		else
+			EXPECT_EQ(-ENODEV, ret ? ret : st) TH_LOG("job %d", i);
+	}
+	EXPECT_EQ(32, ok + gone);
+	EXPECT_LT(0, gone);
+	EXPECT_EQ(-ENODEV, edna_submit(fd, jobs, 1));
+	edna_bo_free(fd, &src);
+	edna_bo_free(fd, &dst);
+	t0 = edna_now_ns();
+	close(fd);
+	EXPECT_GT(5 * SEC, edna_now_ns() - t0);
+	edna_write_file(sim1, "0");
+	ASSERT_EQ(0, edna_write_file("/sys/bus/platform/drivers/edna/bind", "edna.1"));
+	fd = open_when_back(1);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, edna_bo_new(fd, 1 << 20, EDNA_REGION_HOST, &src));
+	memset(src.cpu, 0, src.size);
+	jobs[0] = (struct drm_edna_job){ .op = EDNA_JOB_FILL, .dst = src.va, .size = src.size,
+					 .pattern = 0x5a5a5a5a };
+	ASSERT_EQ(0, edna_submit(fd, jobs, 1));
+	ASSERT_EQ(0, edna_wait(fd, jobs[0].seqno, edna_deadline(10 * SEC), &st, NULL));
+	EXPECT_EQ(0, st);
+	EXPECT_EQ(src.size / 4, edna_first_not(src.cpu, src.size, 0x5a5a5a5a));
+	edna_bo_free(fd, &src);
+	close(fd);
+}
+
 TEST_HARNESS_MAIN

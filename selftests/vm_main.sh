@@ -14,6 +14,29 @@ else
 	exit 1
 fi
 
+# The device nodes as the udev rule leaves them, for the render group
+# that the distribution's udev creates, a system group (edna_access
+# checks both; busybox here has no addgroup).
+grep -qs '^render:' /etc/group || echo 'render:x:109:' >>/etc/group
+if sh ./edna_udev_apply.sh ./70-edna.rules; then
+	echo "ok - edna_hw.udev_rule_applied"
+else
+	echo "not ok - edna_hw.udev_rule_applied"
+fi
+
+# On a kernel with KUnit, the modules ran their suites as they loaded.
+if [ -d /sys/kernel/debug/kunit ]; then
+	for s in edna_hw_ring edna_mmu_va edna_sim_graph; do
+		r=/sys/kernel/debug/kunit/$s/results
+		if [ -r $r ] && grep -q "^ok [0-9]* $s\$" $r; then
+			echo "ok - edna_kunit.$s"
+		else
+			echo "not ok - edna_kunit.$s"
+			[ -r $r ] && grep -E "not ok|Expected|#" $r | sed 's/^/# /'
+		fi
+	done
+fi
+
 # edna_fault unbinds and rebinds a device and wedges it on purpose: it
 # runs after everything else, so no other test sees that.
 for t in ./edna_*_test; do

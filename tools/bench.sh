@@ -13,3 +13,8 @@ tools/vm/run.sh -t 1200 -M driver/edna.ko -M driver/sim/edna_sim.ko -f build/ben
 	-f build/bench/graph-bench -f build/bench/decode-bench -f build/bench/power-bench -- '
 modprobe edna_sim && modprobe edna && ./edna-bench && ./graph-bench && ./decode-bench &&
 ./power-bench'
+# The probes' overhead: guest time counted in guest instructions
+# (icount), so that the other work of this machine cannot move the ratio.
+EDNA_VM_QEMU_EXTRA="-icount shift=3" tools/vm/run.sh -t 900 -M driver/edna.ko \
+	-M driver/sim/edna_sim.ko -f build/bench/probe-bench -- '
+modprobe edna_sim && modprobe edna && ./probe-bench'

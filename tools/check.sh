@@ -33,7 +33,7 @@ else
 
 	vm_files=()
 	for f in build/selftests/* selftests/vm_main.sh selftests/edna_modules.sh \
-			selftests/vm_race.sh; do
+			selftests/vm_race.sh selftests/edna_udev_apply.sh dist/udev/70-edna.rules; do
 		vm_files+=(-f "$f")
 	done
 	# The example, as built against the installed libaccel by install_test.
@@ -41,6 +41,10 @@ else
 	# edna_decode runs the tools, and the trained model once it is there.
 	for f in build/tools/edna-run build/tools/edna-compile models/edna-kjv.gguf \
 			models/edna-kjv.expected; do
+		[ -e "$f" ] && vm_files+=(-f "$f")
+	done
+	# edna_bpf runs the probes' loader, edna-top and bpftool, as an operator would.
+	for f in build/tools/edna-probes build/tools/edna-top "$(command -v bpftool || echo /usr/sbin/bpftool)"; do
 		[ -e "$f" ] && vm_files+=(-f "$f")
 	done
 	# An operator's view of the power sensors.

@@ -9,7 +9,7 @@ set -euo pipefail
 
 packages=(build-essential pkg-config bc flex bison libelf-dev dwarves
 	  qemu-system-x86 busybox-static cpio kmod zstd xz-utils
-	  libdrm-dev libbpf-dev bpftool clang llvm sparse python3 lm-sensors)
+	  libdrm-dev libbpf-dev bpftool clang llvm libncurses-dev sparse python3 lm-sensors)
 
 kver_newest() {
 	apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' |

@@ -919,3 +919,7 @@ out:
 	kvfree(g->ops);
 	kfree(g);
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+#include "edna_sim_graph_kunit.c"
+#endif

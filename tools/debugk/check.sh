@@ -43,13 +43,14 @@ else
 	watchdog=${EDNA_DEBUGK_WATCHDOG:-1500}
 	vm_files=()
 	for f in build/selftests/* selftests/vm_main.sh selftests/edna_modules.sh \
-			tools/debugk/vm_debug.sh; do
+			selftests/edna_udev_apply.sh dist/udev/70-edna.rules tools/debugk/vm_debug.sh; do
 		vm_files+=(-f "$f")
 	done
 	# What check.sh gives the VM besides the selftests: libaccel's
-	# example, the tools edna_decode runs, and the trained model.
+	# example, the tools edna_decode and edna_bpf run, and the trained model.
 	for f in build/examples/two_op build/tools/edna-run build/tools/edna-compile \
-			models/edna-kjv.gguf models/edna-kjv.expected; do
+			models/edna-kjv.gguf models/edna-kjv.expected build/tools/edna-probes \
+			build/tools/edna-top "$(command -v bpftool || echo /usr/sbin/bpftool)"; do
 		[ -e "$f" ] && vm_files+=(-f "$f")
 	done
 	vm_files+=(-f "$(command -v sensors)")

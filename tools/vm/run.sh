@@ -21,6 +21,9 @@
 # EDNA_VM_MTTCG=1 gives each vCPU a host thread of its own (real
 # parallelism, for race tests) and boots with only CPU 0 online: the
 # command brings the others online once the modules are loaded (see below).
+# EDNA_VM_QEMU_EXTRA is appended to QEMU's options (e.g. "-icount shift=3":
+# guest time counts guest instructions, so that a ratio of rates does not
+# depend on the load of the machine running the VM).
 # Another kernel than Debian's (tools/debugk): EDNA_VM_KVER is its release,
 # EDNA_VM_KERNEL its bzImage, EDNA_VM_MODDIR its /lib/modules/KVER tree and
 # EDNA_VM_BASE_MODULES the modules the base image holds (default: the DRM
@@ -175,7 +178,7 @@ if [ "${EDNA_VM_MTTCG:-0}" = 1 ]; then
 fi
 # In the background so that an interrupted run can stop the VM right away.
 timeout -k 5 "$timeout" qemu-system-x86_64 \
-	-accel tcg,$tcg -cpu max -m "$mem" -smp "${EDNA_VM_SMP:-2}" \
+	-accel tcg,$tcg -cpu max -m "$mem" -smp "${EDNA_VM_SMP:-2}" ${EDNA_VM_QEMU_EXTRA:-} \
 	-nodefaults -display none -monitor none -no-reboot \
 	-serial "file:$log" \
 	-kernel "$boot" -initrd "$tmp/initrd" \
