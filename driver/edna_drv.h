@@ -243,6 +243,12 @@ struct edna_pm {
  *	@recovery_lock
  * @recovery_wq: ordered; runs every queue's timeout handler and the
  *	operator's resets, one at a time
+ * @dev_error_work: on @recovery_wq: the device halted on a firmware error,
+ *	reset it
+ * @dev_error_queue: the queue of the job the device halted on; written by
+ *	the interrupt handler before it queues @dev_error_work
+ * @recovery_ready: the schedulers exist, and with them @recovery_wq:
+ *	the interrupt handler may queue @dev_error_work
  * @job_seqno: sequence number of the last job, per device
  * @retiring: jobs and deferred releases whose fences signalled but which
  *	have not yet let go of their memory
@@ -279,6 +285,9 @@ struct edna_device {
 	bool wedged;
 	bool paused;
 	struct workqueue_struct *recovery_wq;
+	struct work_struct dev_error_work;
+	u32 dev_error_queue;
+	bool recovery_ready;
 	atomic64_t job_seqno;
 	atomic_t retiring;
 	atomic_t retire_seq;

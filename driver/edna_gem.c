@@ -287,6 +287,12 @@ static struct edna_bo *edna_bo_create_host(struct edna_device *edev, struct edna
 	shmem = drm_gem_shmem_create(&edev->drm, size);
 	if (IS_ERR(shmem)) {
 		atomic64_sub(size, &charge->bytes);
+		/*
+		 * shmem says ENOSPC when it cannot allocate an inode: memory,
+		 * not the region being full, which is what ENOSPC means here.
+		 */
+		if (PTR_ERR(shmem) == -ENOSPC)
+			return ERR_PTR(-ENOMEM);
 		return ERR_CAST(shmem);
 	}
 	bo = to_edna_bo(&shmem->base);

@@ -16,6 +16,7 @@
 
 #include "edna_drv.h"
 #include "edna_hw.h"
+#include "edna_job.h"
 #include "edna_mmu.h"
 #include "edna_pm.h"
 #include "edna_regs.h"
@@ -265,6 +266,27 @@ static void edna_hw_read_fault(struct edna_device *edev)
 			    f->ctx, f->queue, f->write ? "write" : "read", f->va, f->reason);
 }
 
+/*
+ * DEV_ERROR clears on ack: read it first.  A firmware failure halted the
+ * device, which only a device reset brings back: recovery does that.  An
+ * interrupt without an error recorded is spurious.
+ */
+static void edna_hw_read_dev_error(struct edna_device *edev)
+{
+	u32 err = edna_rd(edev, EDNA_REG_DEV_ERROR);
+
+	if (!FIELD_GET(EDNA_DEV_ERROR_CODE, err))
+		return;
+	dev_err_ratelimited(edev->drm.dev, "device error %#x\n", err);
+	if (FIELD_GET(EDNA_DEV_ERROR_CODE, err) != EDNA_DEV_ERROR_INTERNAL)
+		return;
+	/* Pairs with edna_job_init(): recovery_wq and the queues are set. */
+	if (smp_load_acquire(&edev->recovery_ready)) {
+		WRITE_ONCE(edev->dev_error_queue, FIELD_GET(EDNA_DEV_ERROR_QUEUE, err));
+		queue_work(edev->recovery_wq, &edev->dev_error_work);
+	}
+}
+
 /* Handle the causes in @status, acknowledged already. */
 static void edna_hw_irq_causes(struct edna_device *edev, u32 status)
 {
@@ -313,8 +335,7 @@ static irqreturn_t edna_hw_irq(int irq, void *arg)
 		if (status & EDNA_IRQ_MMU_FAULT)
 			edna_hw_read_fault(edev);
 		if (status & EDNA_IRQ_DEV_ERROR)
-			dev_err_ratelimited(edev->drm.dev, "device error %#x\n",
-					    edna_rd(edev, EDNA_REG_DEV_ERROR));
+			edna_hw_read_dev_error(edev);
 		/* Ack before processing: a completion after this raises it again. */
 		edna_wr(edev, EDNA_REG_IRQ_STATUS, status);
 		edna_hw_irq_causes(edev, status);
@@ -507,6 +528,7 @@ int edna_hw_init(struct edna_device *edev)
 			return -ENOMEM;
 	}
 
+	INIT_WORK(&edev->dev_error_work, edna_job_dev_error_work);
 	/* A legacy PCI interrupt line may be shared. */
 	ret = devm_request_irq(dev, edev->irq, edna_hw_irq, IRQF_SHARED, dev_name(dev), edev);
 	if (ret)
@@ -538,6 +560,8 @@ void edna_hw_fini(struct edna_device *edev)
 			edna_err(edev, "device did not quiesce\n");
 	}
 	synchronize_irq(edev->irq);
+	/* No recovery from a device error any more: it would reset the device. */
+	cancel_work_sync(&edev->dev_error_work);
 	/* Nothing on the rings will complete now: tell their submitters. */
 	for (q = 0; q < edev->caps.num_queues; q++)
 		edna_hw_ring_abort(NULL, &edev->rings[q], EDNA_JOB_GONE);

@@ -560,6 +560,83 @@ out_unlock:
 	return stat;
 }
 
+/*
+ * The job the device abandoned first on @jq's ring: after a reset, the
+ * oldest job of the queue whose run ended to run again.
+ */
+static struct edna_job *edna_job_first_abandoned(struct edna_job_queue *jq)
+{
+	struct drm_gpu_scheduler *sched = &jq->sched;
+	struct edna_job *found = NULL;
+	struct drm_sched_job *s_job;
+
+	spin_lock(&sched->job_list_lock);
+	list_for_each_entry(s_job, &sched->pending_list, list) {
+		struct edna_job *job = to_edna_job(s_job);
+
+		if (job->hw_fence && dma_fence_is_signaled(job->hw_fence) &&
+		    job->hw_fence->error == -EAGAIN) {
+			found = job;
+			break;
+		}
+	}
+	spin_unlock(&sched->job_list_lock);
+	return found;
+}
+
+/**
+ * edna_job_dev_error_work() - recover from a device that halted on a job
+ * @work: &edna_device.dev_error_work
+ *
+ * The firmware failed on a job and halted (EDNA_DEV_ERROR_INTERNAL); only a
+ * device reset brings it back.  Every queue stops, the device is reset,
+ * the job it halted on (the first one of its queue the reset abandoned:
+ * the queue keeps a failed job at HEAD) fails with -EIO and counts against
+ * its client, and every other abandoned job runs again.  Runs on the
+ * ordered recovery workqueue, as the timeout handlers, which therefore
+ * never see the halted device in the middle of this.  The job the device
+ * halted on holds a runtime PM reference until it is freed, which cannot
+ * happen before the reset ends it: the device stays powered meanwhile.
+ */
+void edna_job_dev_error_work(struct work_struct *work)
+{
+	struct edna_device *edev = container_of(work, struct edna_device, dev_error_work);
+	u32 queue = READ_ONCE(edev->dev_error_queue), q;
+	struct edna_job *guilty;
+	bool cookie;
+	int idx, ret;
+
+	mutex_lock(&edev->recovery_lock);
+	if (!drm_dev_enter(&edev->drm, &idx))
+		goto out_unlock;
+	/* The diagnostics own the rings, and reset the device as they see fit. */
+	if (edev->paused || queue >= edev->caps.num_queues)
+		goto out_exit;
+	edna_warn(edev, "device halted on a job of queue %u, resetting the device\n", queue);
+	for (q = 0; q < edev->caps.num_queues; q++)
+		drm_sched_stop(&edev->queues[q]->sched, NULL);
+	cookie = dma_fence_begin_signalling();
+	ret = edna_hw_reset(edev, EDNA_JOB_ABORTED);
+	/* A wedged device fails every job on its rings: nobody to blame. */
+	guilty = ret ? NULL : edna_job_first_abandoned(edev->queues[queue]);
+	if (guilty) {
+		edna_warn(edev, "%s: job %llu of client %llu failed the device\n",
+			  edev->queues[queue]->name, guilty->seqno, guilty->efile->client_id);
+		edna_file_count_fault(guilty->efile);
+		if (!edna_job_blame_rider(guilty, -EIO))
+			guilty->guilty_error = -EIO;
+	}
+	for (q = 0; q < edev->caps.num_queues; q++) {
+		drm_sched_resubmit_jobs(&edev->queues[q]->sched);
+		drm_sched_start(&edev->queues[q]->sched);
+	}
+	dma_fence_end_signalling(cookie);
+out_exit:
+	drm_dev_exit(idx);
+out_unlock:
+	mutex_unlock(&edev->recovery_lock);
+}
+
 /**
  * edna_job_retired() - memory counted in edev->retiring was let go of
  * @edev: the device
@@ -1234,6 +1311,8 @@ int edna_job_init(struct edna_device *edev)
 		if (ret)
 			return ret;
 	}
+	/* Pairs with edna_hw_read_dev_error(): it may queue recovery from now on. */
+	smp_store_release(&edev->recovery_ready, true);
 	return 0;
 }
 

@@ -77,6 +77,7 @@ int edna_job_init(struct edna_device *edev);
 void edna_job_fini(struct edna_device *edev);
 void edna_job_shutdown(struct edna_device *edev);
 int edna_job_reset_device(struct edna_device *edev);
+void edna_job_dev_error_work(struct work_struct *work);
 void edna_job_set_timeout(struct edna_device *edev, unsigned int ms);
 int edna_job_pause(struct edna_device *edev);
 void edna_job_resume(struct edna_device *edev);

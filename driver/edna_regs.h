@@ -54,6 +54,7 @@ enum edna_dev_error {
 	EDNA_DEV_ERROR_NONE = 0,
 	EDNA_DEV_ERROR_RING_OVERRUN = 1,	/* TAIL - HEAD > RING_SIZE */
 	EDNA_DEV_ERROR_RING_BUS = 2,		/* ring entry not readable */
+	EDNA_DEV_ERROR_INTERNAL = 3,		/* firmware failed; device halted */
 };
 
 /* Interrupts */

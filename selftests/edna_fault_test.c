@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * edna_fault: hangs, resets that fail, a shared interrupt line, a device
- * that reads as all-ones, and removal of the device under its clients.
+ * edna_fault: hangs, resets that fail, MMU faults, bus errors, a device
+ * that halts on a job, lost and spurious interrupts, a shared interrupt
+ * line, a device that reads as all-ones, and removal of the device under
+ * its clients.
  * Faults come from the device model's injection knobs; the kernel log is
  * checked for splats by the VM runner after the run.
  *
@@ -61,6 +63,10 @@ FIXTURE_TEARDOWN(edna_fault)
 	edna_write_file(SIM "chunk_delay_us", "0");
 	edna_write_file(SIM "mmio_all_ones", "0");
 	edna_write_file(SIM "share_irq", "0");
+	edna_write_file(SIM "mmu_fault_queue", "-1");
+	edna_write_file(SIM "bus_error_queue", "-1");
+	edna_write_file(SIM "dev_error_queue", "-1");
+	edna_write_file(SIM "lose_irq", "0");
 	if (edna_sysfs_read(SYSFS "wedged") == 1)
 		edna_write_file(SYSFS "reset", "1");
 	edna_write_file(SYSFS "job_timeout_ms", "10000");
@@ -397,6 +403,437 @@ TEST_F(edna_fault, all_ones_registers_complete_no_job_until_the_device_reads_tru
 	edna_bo_free(self->fd, &b);
 }
 
+/* Jobs the device completed, summed over the queues, from sysfs. */
+static long long jobs_done_total(void)
+{
+	char buf[256], *p, *end;
+	long long sum = 0;
+	FILE *f = fopen(SYSFS "jobs_done", "r");
+
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof(buf), f)) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	for (p = buf;; p = end) {
+		long long v = strtoll(p, &end, 10);
+
+		if (end == p)
+			break;
+		sum += v;
+	}
+	return sum;
+}
+
+/* Whether line "@queue: armed" is in the knob @path of the device model. */
+static int knob_armed(const char *path, unsigned int queue)
+{
+	char line[64], state[16];
+	unsigned int n;
+	int armed = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%u: %15s", &n, state) == 2 && n == queue)
+			armed = !strcmp(state, "armed");
+	fclose(f);
+	return armed;
+}
+
+/* Submit a FILL of @size bytes at @va on @queue; its seqno, or 0. */
+static __u64 fill(int fd, __u32 queue, __u64 va, __u64 size, __u32 pattern)
+{
+	struct drm_edna_job j = { .queue = queue, .op = EDNA_JOB_FILL, .dst = va, .size = size,
+				  .pattern = pattern };
+
+	return edna_submit(fd, &j, 1) ? 0 : j.seqno;
+}
+
+/*
+ * A job whose accesses fail (injected on @knob of @queue) fails with @err,
+ * its record saying @reason at its first byte; the job behind it on the
+ * queue and one beside it on another complete.  Nothing is reset.
+ */
+static void fault_fails_only_its_job(struct __test_metadata *_metadata, int fd,
+				     const char *knob, int err, __u32 reason)
+{
+	enum { Q = 1, OTHER = 0 };
+	long long faults0, done0, q1jobs0, wedged;
+	struct drm_edna_job_result rec = {};
+	struct irq_stats s0, s;
+	__u64 guilty, behind, beside;
+	struct edna_bo b;
+	char q[8];
+	int st = 0;
+
+	ASSERT_EQ(0, edna_bo_new(fd, 3 * PAGE, EDNA_REGION_HOST, &b));
+	memset(b.cpu, 0, 3 * PAGE);
+	faults0 = dbg_value(DBG "mmu", "faults");
+	done0 = jobs_done_total();
+	q1jobs0 = dbg_value(SIM "counters", "q1_jobs");
+	ASSERT_LE(0, faults0);
+	ASSERT_LE(0, done0);
+	irq_stats(&s0);
+	snprintf(q, sizeof(q), "%d", Q);
+	ASSERT_EQ(0, edna_write_file(knob, q));
+	EXPECT_EQ(1, knob_armed(knob, Q));
+
+	guilty = fill(fd, Q, b.va, PAGE, 0x0bad0001);
+	behind = fill(fd, Q, b.va + PAGE, PAGE, 0x900d0002);
+	beside = fill(fd, OTHER, b.va + 2 * PAGE, PAGE, 0x900d0003);
+	ASSERT_NE(0, guilty);
+	ASSERT_NE(0, behind);
+	ASSERT_NE(0, beside);
+	ASSERT_EQ(0, edna_wait(fd, guilty, edna_deadline(5 * SEC), &st, &rec));
+	EXPECT_EQ(err, st);
+	EXPECT_EQ(reason, rec.reason);
+	EXPECT_EQ(b.va, rec.fault_va);
+	EXPECT_EQ(0, edna_first_not(b.cpu, PAGE, 0x0bad0001))
+		TH_LOG("the faulted job wrote its destination");
+	ASSERT_EQ(0, wait_job(fd, behind, 5 * SEC, &st));
+	EXPECT_EQ(0, st);
+	EXPECT_EQ(PAGE / 4, edna_first_not((char *)b.cpu + PAGE, PAGE, 0x900d0002));
+	ASSERT_EQ(0, wait_job(fd, beside, 5 * SEC, &st));
+	EXPECT_EQ(0, st);
+	EXPECT_EQ(PAGE / 4, edna_first_not((char *)b.cpu + 2 * PAGE, PAGE, 0x900d0003));
+
+	/* Counted once each, and the fault once; the queue was not reset. */
+	EXPECT_EQ(0, knob_armed(knob, Q));
+	EXPECT_EQ(faults0 + 1, dbg_value(DBG "mmu", "faults"));
+	EXPECT_EQ(done0 + 3, jobs_done_total());
+	EXPECT_EQ(q1jobs0 + 2, dbg_value(SIM "counters", "q1_jobs"));
+	irq_stats(&s);
+	EXPECT_LE(s0.mmu_fault + 1, s.mmu_fault);
+	EXPECT_LE(s0.job_error + 1, s.job_error);
+	EXPECT_EQ(s0.dev_error, s.dev_error);
+	wedged = edna_sysfs_read(SYSFS "wedged");
+	EXPECT_EQ(0, wedged);
+	edna_bo_free(fd, &b);
+}
+
+TEST_F(edna_fault, mmu_fault_fails_its_job_with_efault_and_no_other)
+{
+	fault_fails_only_its_job(_metadata, self->fd, SIM "mmu_fault_queue", -EFAULT,
+				 EDNA_FAULT_REASON_UNMAPPED);
+}
+
+TEST_F(edna_fault, bus_error_fails_its_job_with_eio_and_no_other)
+{
+	fault_fails_only_its_job(_metadata, self->fd, SIM "bus_error_queue", -EIO,
+				 EDNA_FAULT_REASON_BUS);
+}
+
+/*
+ * The device halts on a job with a firmware error: the driver resets the
+ * device at once, not at the hang timeout; the job fails with -EIO, every
+ * other job, on its queue and beside it, runs again and completes.
+ */
+TEST_F(edna_fault, device_error_resets_the_device_and_fails_only_its_job)
+{
+	enum { N = 4 };
+	const __u32 queue[N] = { 1, 1, 0, 2 };
+	long long t0, took, done0;
+	struct irq_stats s0, s;
+	__u64 seq[N], after;
+	struct edna_bo b;
+	int i, st;
+
+	ASSERT_EQ(0, edna_bo_new(self->fd, N * PAGE, EDNA_REGION_HOST, &b));
+	memset(b.cpu, 0, N * PAGE);
+	irq_stats(&s0);
+	done0 = jobs_done_total();
+	/* The hang timeout stays at 10 s: recovery must not wait for it. */
+	ASSERT_EQ(0, edna_write_file(SIM "dev_error_queue", "1"));
+	EXPECT_EQ(1, knob_armed(SIM "dev_error_queue", 1));
+	t0 = edna_now_ns();
+	for (i = 0; i < N; i++) {
+		seq[i] = fill(self->fd, queue[i], b.va + i * PAGE, PAGE, 0xde0e0000 + i);
+		ASSERT_NE(0, seq[i]);
+	}
+	for (i = 0; i < N; i++) {
+		ASSERT_EQ(0, wait_job(self->fd, seq[i], 5 * SEC, &st)) TH_LOG("job %d", i);
+		EXPECT_EQ(i ? 0 : -EIO, st) TH_LOG("job %d", i);
+		if (i)
+			EXPECT_EQ(PAGE / 4, edna_first_not((char *)b.cpu + i * PAGE, PAGE,
+							   0xde0e0000 + i))
+				TH_LOG("job %d", i);
+	}
+	took = edna_now_ns() - t0;
+	TH_LOG("recovered in %lld ms", took / 1000000);
+	EXPECT_GT(5 * SEC, took);
+	EXPECT_EQ(0, edna_first_not(b.cpu, PAGE, 0xde0e0000)) TH_LOG("the failed job ran");
+	EXPECT_EQ(0, knob_armed(SIM "dev_error_queue", 1));
+	EXPECT_EQ(0, edna_sysfs_read(SYSFS "wedged"));
+	irq_stats(&s);
+	EXPECT_LE(s0.dev_error + 1, s.dev_error);
+	/* The failed job never completed on the device; the others once each. */
+	EXPECT_EQ(done0 + N - 1, jobs_done_total());
+	ASSERT_EQ(0, nop(self->fd, 1, &after));
+	ASSERT_EQ(0, wait_job(self->fd, after, 5 * SEC, &st));
+	EXPECT_EQ(0, st);
+	edna_bo_free(self->fd, &b);
+}
+
+/*
+ * Completion interrupts that never arrive: the hang timeout finds the
+ * jobs done (HEAD moved) and completes them, successfully, without a
+ * reset, each once.
+ */
+TEST_F(edna_fault, lost_interrupts_complete_their_jobs_at_the_timeout_without_a_reset)
+{
+	enum { N = 3 };
+	long long t0, took, done0, jobs0[N];
+	struct edna_bo b;
+	__u64 seq[N];
+	char key[16];
+	int i, st;
+
+	ASSERT_EQ(0, edna_bo_new(self->fd, N * PAGE, EDNA_REGION_HOST, &b));
+	memset(b.cpu, 0, N * PAGE);
+	ASSERT_EQ(0, edna_write_file(SYSFS "job_timeout_ms", "1000"));
+	done0 = jobs_done_total();
+	for (i = 0; i < N; i++) {
+		snprintf(key, sizeof(key), "q%d_jobs", i);
+		jobs0[i] = dbg_value(SIM "counters", key);
+		ASSERT_LE(0, jobs0[i]);
+	}
+	/* One job at a time: each is the only interrupt the device raises. */
+	for (i = 0; i < N; i++) {
+		ASSERT_EQ(0, edna_write_file(SIM "lose_irq", "1"));
+		t0 = edna_now_ns();
+		seq[i] = fill(self->fd, i, b.va + i * PAGE, PAGE, 0x10570000 + i);
+		ASSERT_NE(0, seq[i]);
+		snprintf(key, sizeof(key), "q%d_jobs", i);
+		while (dbg_value(SIM "counters", key) == jobs0[i] && edna_now_ns() - t0 < 5 * SEC)
+			usleep(1000);
+		ASSERT_EQ(jobs0[i] + 1, dbg_value(SIM "counters", key));
+		EXPECT_EQ(0, edna_sysfs_read(SIM "lose_irq")) TH_LOG("no interrupt was lost");
+		/* Done on the device, not yet known to the driver (unless it is late). */
+		if (edna_now_ns() - t0 < 700000000)
+			EXPECT_EQ(-ETIME, wait_job(self->fd, seq[i], -1, &st)) TH_LOG("job %d", i);
+		ASSERT_EQ(0, wait_job(self->fd, seq[i], 10 * SEC, &st)) TH_LOG("job %d", i);
+		took = edna_now_ns() - t0;
+		EXPECT_EQ(0, st) TH_LOG("job %d", i);
+		EXPECT_EQ(PAGE / 4, edna_first_not((char *)b.cpu + i * PAGE, PAGE, 0x10570000 + i));
+		TH_LOG("job %d completed after %lld ms", i, took / 1000000);
+	}
+	/* JOBS survives only if nothing reset the device or a queue. */
+	for (i = 0; i < N; i++) {
+		snprintf(key, sizeof(key), "q%d_jobs", i);
+		EXPECT_EQ(jobs0[i] + 1, dbg_value(SIM "counters", key));
+	}
+	EXPECT_EQ(done0 + N, jobs_done_total());
+	edna_bo_free(self->fd, &b);
+}
+
+/*
+ * Interrupt causes with nothing behind them, while a job runs: no job
+ * completes early or twice, no fault is recorded, nothing is reset.
+ */
+TEST_F(edna_fault, spurious_interrupts_complete_nothing_and_record_nothing)
+{
+	long long faults0, q0, done0;
+	struct irq_stats s0, s;
+	struct edna_bo b;
+	__u64 queues, seq;
+	unsigned int all;
+	char mask[16];
+	int i, st;
+
+	ASSERT_EQ(0, edna_get_param(self->fd, EDNA_PARAM_NUM_QUEUES, 0, &queues));
+	all = (1u << queues) - 1;
+	all = all | all << 8 | 1u << 16 | 1u << 17;
+	ASSERT_EQ(0, edna_bo_new(self->fd, 4 * PAGE, EDNA_REGION_HOST, &b));
+	memset(b.cpu, 0, 4 * PAGE);
+	faults0 = dbg_value(DBG "mmu", "faults");
+	q0 = dbg_value(SIM "counters", "q0_jobs");
+	done0 = jobs_done_total();
+	irq_stats(&s0);
+	EXPECT_EQ(-EINVAL, edna_write_file(SIM "spurious_irq", "0"));
+	EXPECT_EQ(-EINVAL, edna_write_file(SIM "spurious_irq", "0x40000"));
+
+	/* About 200 ms of work, so that the causes come while it runs. */
+	ASSERT_EQ(0, edna_write_file(SIM "chunk_delay_us", "50000"));
+	seq = fill(self->fd, 0, b.va, 4 * PAGE, 0x5b0050);
+	ASSERT_NE(0, seq);
+	snprintf(mask, sizeof(mask), "%#x", all);
+	for (i = 0; i < 50; i++)
+		ASSERT_EQ(0, edna_write_file(SIM "spurious_irq", mask));
+	if (dbg_value(SIM "counters", "q0_jobs") == q0)
+		EXPECT_EQ(-ETIME, wait_job(self->fd, seq, -1, &st))
+			TH_LOG("a spurious interrupt completed a running job");
+	ASSERT_EQ(0, edna_write_file(SIM "chunk_delay_us", "0"));
+	ASSERT_EQ(0, wait_job(self->fd, seq, 10 * SEC, &st));
+	EXPECT_EQ(0, st);
+	EXPECT_EQ(4 * PAGE / 4, edna_first_not(b.cpu, 4 * PAGE, 0x5b0050));
+	irq_stats(&s);
+	EXPECT_LT(s0.handled, s.handled) TH_LOG("the spurious causes were not delivered");
+	EXPECT_EQ(faults0, dbg_value(DBG "mmu", "faults"));
+	EXPECT_EQ(q0 + 1, dbg_value(SIM "counters", "q0_jobs"));
+	EXPECT_EQ(done0 + 1, jobs_done_total());
+	EXPECT_EQ(0, edna_sysfs_read(SYSFS "wedged"));
+	edna_bo_free(self->fd, &b);
+}
+
+/*
+ * Rounds of one random fault each (MMU fault, bus error, device error, a
+ * lost interrupt, spurious causes) with a job on every queue: the job the
+ * fault hit fails as documented, every other one completes, each exactly
+ * once.  Seeded; the seed is logged.
+ */
+TEST_F_TIMEOUT(edna_fault, random_faults_fail_exactly_the_jobs_they_hit, 300)
+{
+	enum { ROUNDS = 40, MMU, BUS, DEV, LOST, SPURIOUS, KINDS = SPURIOUS - MMU + 1 };
+	static const char * const knob[] = {
+		[MMU] = SIM "mmu_fault_queue", [BUS] = SIM "bus_error_queue",
+		[DEV] = SIM "dev_error_queue",
+	};
+	unsigned int seed = getenv("EDNA_FAULT_SEED") ? atoi(getenv("EDNA_FAULT_SEED")) :
+			    (unsigned int)edna_now_ns();
+	int round, i, st, injected[KINDS] = {};
+	long long done0, expect_done = 0;
+	__u64 queues;
+
+	TH_LOG("seed %u (EDNA_FAULT_SEED)", seed);
+	srand(seed);
+	ASSERT_EQ(0, edna_get_param(self->fd, EDNA_PARAM_NUM_QUEUES, 0, &queues));
+	ASSERT_EQ(0, edna_write_file(SYSFS "job_timeout_ms", "300"));
+	done0 = jobs_done_total();
+	for (round = 0; round < ROUNDS; round++) {
+		int kind = MMU + rand() % KINDS, hit = rand() % queues, expect;
+		/* A fresh file each round: faults add up to a ban. */
+		int fd = edna_open(0);
+		__u64 seq[8];
+		struct edna_bo b;
+		char v[16];
+
+		ASSERT_LE(0, fd);
+		ASSERT_GE(8, queues);
+		ASSERT_EQ(0, edna_bo_new(fd, queues * PAGE, EDNA_REGION_HOST, &b));
+		memset(b.cpu, 0, queues * PAGE);
+		injected[kind - MMU]++;
+		snprintf(v, sizeof(v), "%d", hit);
+		if (kind <= DEV) {
+			ASSERT_EQ(0, edna_write_file(knob[kind], v));
+		} else if (kind == LOST) {
+			ASSERT_EQ(0, edna_write_file(SIM "lose_irq", "1"));
+		}
+		for (i = 0; i < (int)queues; i++) {
+			seq[i] = fill(fd, i, b.va + i * PAGE, PAGE, 0xf0000000 + round * 16 + i);
+			ASSERT_NE(0, seq[i]);
+		}
+		if (kind == SPURIOUS) {
+			snprintf(v, sizeof(v), "%#x", 1u << hit | 1u << (hit + 8) | 3u << 16);
+			ASSERT_EQ(0, edna_write_file(SIM "spurious_irq", v));
+		}
+		for (i = 0; i < (int)queues; i++) {
+			expect = 0;
+			if (i == hit && kind == MMU)
+				expect = -EFAULT;
+			if (i == hit && (kind == BUS || kind == DEV))
+				expect = -EIO;
+			ASSERT_EQ(0, wait_job(fd, seq[i], 10 * SEC, &st))
+				TH_LOG("round %d (fault %d on queue %d) job %d", round, kind, hit, i);
+			EXPECT_EQ(expect, st)
+				TH_LOG("round %d (fault %d on queue %d) job %d", round, kind, hit, i);
+			if (!expect)
+				EXPECT_EQ(PAGE / 4, edna_first_not((char *)b.cpu + i * PAGE, PAGE,
+								   0xf0000000 + round * 16 + i))
+					TH_LOG("round %d job %d", round, i);
+			expect_done += !(i == hit && kind == DEV);
+		}
+		edna_bo_free(fd, &b);
+		close(fd);
+	}
+	TH_LOG("%d MMU faults, %d bus errors, %d device errors, %d lost and %d spurious interrupts",
+	       injected[0], injected[1], injected[2], injected[3], injected[4]);
+	EXPECT_EQ(done0 + expect_done, jobs_done_total());
+	EXPECT_EQ(0, edna_sysfs_read(SYSFS "wedged"));
+}
+
+/* Every injected fault counts against the client whose job it hit, and only that one. */
+TEST_F(edna_fault, injected_faults_ban_their_client_and_no_other)
+{
+	int other = edna_open(0), i, st;
+	struct edna_bo b, ob;
+	__u64 seq;
+
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, edna_bo_new(self->fd, PAGE, EDNA_REGION_HOST, &b));
+	ASSERT_EQ(0, edna_bo_new(other, PAGE, EDNA_REGION_HOST, &ob));
+	/* uapi.rst, Banning: at the 16th fault. */
+	for (i = 0; i < 16; i++) {
+		ASSERT_EQ(0, edna_write_file(SIM "mmu_fault_queue", i % 2 ? "0" : "3"));
+		if (i % 4 == 1)
+			ASSERT_EQ(0, edna_write_file(SIM "bus_error_queue", "0"));
+		seq = fill(self->fd, i % 2 ? 0 : 3, b.va, PAGE, i);
+		ASSERT_NE(0, seq) TH_LOG("fault %d", i);
+		ASSERT_EQ(0, wait_job(self->fd, seq, 5 * SEC, &st));
+		EXPECT_EQ(i % 4 == 1 ? -EIO : -EFAULT, st) TH_LOG("fault %d", i);
+	}
+	EXPECT_EQ(0, fill(self->fd, 1, b.va, PAGE, 1)) TH_LOG("a banned client submitted");
+	struct drm_edna_job j = { .queue = 1, .op = EDNA_JOB_NOP };
+
+	EXPECT_EQ(-ECANCELED, edna_submit(self->fd, &j, 1));
+	/* The other client works on, on the queues the faults hit. */
+	seq = fill(other, 3, ob.va, PAGE, 0x07e40000);
+	ASSERT_NE(0, seq);
+	ASSERT_EQ(0, wait_job(other, seq, 5 * SEC, &st));
+	EXPECT_EQ(0, st);
+	EXPECT_EQ(PAGE / 4, edna_first_not(ob.cpu, PAGE, 0x07e40000));
+	edna_bo_free(other, &ob);
+	close(other);
+	edna_bo_free(self->fd, &b);
+}
+
+/*
+ * The device halts on a job and the reset that should bring it back
+ * fails: the device is wedged and says so; every job on it fails with
+ * -EIO; an operator reset brings it back.
+ */
+TEST_F(edna_fault, device_error_with_a_failing_reset_wedges_until_a_reset_succeeds)
+{
+	__u64 seq[3], after;
+	struct edna_bo b;
+	long long end;
+	int i, st;
+
+	ASSERT_EQ(0, edna_bo_new(self->fd, 3 * PAGE, EDNA_REGION_HOST, &b));
+	ASSERT_EQ(0, edna_write_file(SIM "fail_reset", "1"));
+	ASSERT_EQ(0, edna_write_file(SIM "dev_error_queue", "2"));
+	struct drm_edna_job jobs[3];
+
+	/* One SUBMIT: the device may wedge before a second one. */
+	for (i = 0; i < 3; i++)
+		jobs[i] = (struct drm_edna_job){ .queue = 2, .op = EDNA_JOB_FILL,
+						 .dst = b.va + i * PAGE, .size = PAGE,
+						 .pattern = 0xed0e0000 + i };
+	ASSERT_EQ(0, edna_submit(self->fd, jobs, 3));
+	for (i = 0; i < 3; i++)
+		seq[i] = jobs[i].seqno;
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, wait_job(self->fd, seq[i], 5 * SEC, &st)) TH_LOG("job %d", i);
+		EXPECT_EQ(-EIO, st) TH_LOG("job %d", i);
+	}
+	/* Recovery's reset failed: wedged, until the operator's succeeds. */
+	for (end = edna_now_ns() + 5 * SEC; edna_sysfs_read(SYSFS "wedged") != 1;)
+		if (edna_now_ns() > end)
+			break;
+	EXPECT_EQ(1, edna_sysfs_read(SYSFS "wedged"));
+	EXPECT_EQ(0, edna_sysfs_read(SIM "fail_reset"));
+	EXPECT_EQ(-EIO, nop(self->fd, 0, NULL));
+	EXPECT_EQ(0, edna_write_file(SYSFS "reset", "1"));
+	EXPECT_EQ(0, edna_sysfs_read(SYSFS "wedged"));
+	ASSERT_EQ(0, nop(self->fd, 2, &after));
+	ASSERT_EQ(0, wait_job(self->fd, after, 5 * SEC, &st));
+	EXPECT_EQ(0, st);
+	edna_bo_free(self->fd, &b);
+}
+
 /*
  * The bus device of /dev/accel/accel0 (e.g. "edna.0") and the directory
  * of the driver bound to it, with its bind and unbind files.
@@ -467,6 +904,294 @@ static int bind_device(const char *driver, const char *name)
 		usleep(10000);
 	}
 	return minor;
+}
+
+/*
+ * Allocation failures, on a kernel with fault injection (the debug kernel
+ * of make check-debug; elsewhere these tests skip): the N-th allocation
+ * that the calling thread makes fails (/proc/thread-self/fail-nth, which
+ * failslab and fail_page_alloc both honour), for N = 1, 2, ... until an
+ * operation completes without reaching its N-th: every allocation of its
+ * path fails once.
+ */
+#define FAIL_NTH	"/proc/thread-self/fail-nth"
+#define FAIL_NTH_MAX	5000
+
+static int alloc_faults_setup(void)
+{
+	static const char * const knobs[][2] = {
+		/* Also the allocations that may sleep, of any order; and quietly. */
+		{ "/sys/kernel/debug/failslab/ignore-gfp-wait", "N" },
+		{ "/sys/kernel/debug/failslab/verbose", "0" },
+		{ "/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N" },
+		{ "/sys/kernel/debug/fail_page_alloc/min-order", "0" },
+		{ "/sys/kernel/debug/fail_page_alloc/verbose", "0" },
+	};
+	unsigned int i;
+
+	if (access(FAIL_NTH, W_OK))
+		return -1;
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
+		if (edna_write_file(knobs[i][0], knobs[i][1]))
+			return -1;
+	return 0;
+}
+
+/* Arm the @n-th allocation of this thread to fail; 0 disarms. */
+static void fail_nth_arm(int fd, int n)
+{
+	char v[16];
+	int len = snprintf(v, sizeof(v), "%d", n);
+
+	if (pwrite(fd, v, len, 0) != len)
+		abort();
+}
+
+/* Whether the armed failure happened, disarming it either way. */
+static int fail_nth_hit(int fd)
+{
+	char v[16] = "";
+	int left;
+
+	if (pread(fd, v, sizeof(v) - 1, 0) <= 0)
+		abort();
+	left = atoi(v);
+	fail_nth_arm(fd, 0);
+	return left == 0;
+}
+
+/*
+ * An operation whose allocations fail in turn: prepare() (not under
+ * test), then run() with the failure armed, then cleanup() with it
+ * disarmed, which waits for what run() started and undoes it.
+ */
+struct alloc_op {
+	int fd;			/* a file of the device */
+	struct edna_bo *bo;	/* a host buffer of @fd */
+	int other;		/* another file, for imports */
+	/* what prepare() and run() leave for the next step */
+	int aux_fd;
+	struct edna_bo aux_bo;
+	__u32 syncobj;
+	struct drm_edna_job jobs[4];
+	__u64 seqno;
+};
+
+static int op_open(struct alloc_op *o)
+{
+	int fd = open("/dev/accel/accel0", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+static int op_bo_create(struct alloc_op *o, __u32 region)
+{
+	struct drm_edna_bo_create c = { .size = 64 << 10, .region = region };
+	int ret = edna_ioctl(o->fd, DRM_IOCTL_EDNA_BO_CREATE, &c);
+
+	if (!ret)
+		edna_gem_close(o->fd, c.handle);
+	return ret;
+}
+
+static int op_bo_create_host(struct alloc_op *o)
+{
+	return op_bo_create(o, EDNA_REGION_HOST);
+}
+
+static int op_bo_create_dram(struct alloc_op *o)
+{
+	return op_bo_create(o, EDNA_REGION_DRAM);
+}
+
+static int prep_submit(struct alloc_op *o)
+{
+	struct drm_syncobj_create sc = {};
+	int ret = edna_ioctl(o->fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc);
+
+	o->syncobj = sc.handle;
+	return ret;
+}
+
+static int op_submit(struct alloc_op *o)
+{
+	static struct drm_edna_bo_ref ref;
+	static struct drm_edna_sync sync;
+	int i;
+
+	ref = (struct drm_edna_bo_ref){ .handle = o->bo->handle, .flags = EDNA_BO_WRITE };
+	sync = (struct drm_edna_sync){ .handle = o->syncobj, .flags = EDNA_SYNC_SIGNAL };
+	o->jobs[0] = (struct drm_edna_job){ .queue = 0, .op = EDNA_JOB_FILL, .dst = o->bo->va,
+					    .size = PAGE, .pattern = 0xa110c,
+					    .bos = (uintptr_t)&ref, .bo_count = 1,
+					    .syncs = (uintptr_t)&sync, .sync_count = 1 };
+	/* Three that ride on one scheduler job. */
+	for (i = 1; i < 4; i++)
+		o->jobs[i] = (struct drm_edna_job){ .queue = 1, .op = EDNA_JOB_NOP };
+	return edna_submit(o->fd, o->jobs, 4);
+}
+
+static int done_submit(struct alloc_op *o, int submitted)
+{
+	struct drm_syncobj_destroy sd = { .handle = o->syncobj };
+	int i, st = 0, ret = 0;
+
+	/* run()'s result: 0 when the jobs were queued. */
+	for (i = 0; !submitted && i < 4 && !ret; i++)
+		ret = wait_job(o->fd, o->jobs[i].seqno, 10 * SEC, &st) ?: st;
+	if (!submitted && !ret && edna_first_not(o->bo->cpu, PAGE, 0xa110c) != PAGE / 4)
+		ret = -EIO;
+	edna_ioctl(o->fd, DRM_IOCTL_SYNCOBJ_DESTROY, &sd);
+	return ret;
+}
+
+static int prep_wait(struct alloc_op *o)
+{
+	int st;
+
+	return nop(o->fd, 2, &o->seqno) ?: wait_job(o->fd, o->seqno, 10 * SEC, &st);
+}
+
+static int op_wait(struct alloc_op *o)
+{
+	struct drm_edna_job_result r = {};
+	int st;
+
+	return edna_wait(o->fd, o->seqno, edna_deadline(10 * SEC), &st, &r);
+}
+
+static int op_prime(struct alloc_op *o)
+{
+	struct drm_prime_handle exp = { .handle = o->bo->handle, .flags = DRM_CLOEXEC };
+	struct drm_prime_handle imp = {};
+	int ret = edna_ioctl(o->fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &exp);
+
+	if (ret)
+		return ret;
+	imp.fd = exp.fd;
+	ret = edna_ioctl(o->other, DRM_IOCTL_PRIME_FD_TO_HANDLE, &imp);
+	if (!ret)
+		edna_gem_close(o->other, imp.handle);
+	close(exp.fd);
+	return ret;
+}
+
+static int op_mmap(struct alloc_op *o)
+{
+	struct drm_edna_bo_info info = { .handle = o->bo->handle };
+	int ret = edna_ioctl(o->fd, DRM_IOCTL_EDNA_BO_INFO, &info);
+	void *p;
+
+	if (ret)
+		return ret;
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, o->fd, info.mmap_offset);
+	if (p == MAP_FAILED)
+		return -errno;
+	*(volatile __u32 *)p = 1;
+	munmap(p, PAGE);
+	return 0;
+}
+
+/* A client that goes away with a job in flight. */
+static int prep_close_busy(struct alloc_op *o)
+{
+	o->aux_fd = edna_open(0);
+	if (o->aux_fd < 0)
+		return o->aux_fd;
+	if (edna_bo_new(o->aux_fd, PAGE, EDNA_REGION_HOST, &o->aux_bo))
+		return -EAGAIN;
+	munmap(o->aux_bo.cpu, PAGE);
+	return fill(o->aux_fd, 3, o->aux_bo.va, PAGE, 0xc105e) ? 0 : -EAGAIN;
+}
+
+static int op_close_busy(struct alloc_op *o)
+{
+	return close(o->aux_fd) ? -errno : 0;
+}
+
+static const struct {
+	const char *name;
+	int (*prepare)(struct alloc_op *o);
+	int (*run)(struct alloc_op *o);
+	int (*cleanup)(struct alloc_op *o, int run_ret);
+} alloc_ops[] = {
+	{ "open", NULL, op_open, NULL },
+	{ "BO_CREATE host", NULL, op_bo_create_host, NULL },
+	{ "BO_CREATE dram", NULL, op_bo_create_dram, NULL },
+	{ "SUBMIT", prep_submit, op_submit, done_submit },
+	{ "WAIT", prep_wait, op_wait, NULL },
+	{ "PRIME export and import", NULL, op_prime, NULL },
+	{ "mmap", NULL, op_mmap, NULL },
+	{ "close busy", prep_close_busy, op_close_busy, NULL },
+};
+
+/*
+ * Every allocation on the paths of open, BO_CREATE, SUBMIT, WAIT, PRIME,
+ * mmap and close fails in turn: each call fails with ENOMEM or succeeds,
+ * nothing splats, and afterwards the device works with nothing held.
+ */
+TEST_F_TIMEOUT(edna_fault, every_allocation_of_the_ioctl_paths_can_fail, 1200)
+{
+	int other = edna_open(0), fnth, unexpected = 0, injected_total = 0, st;
+	long long charged0, charged;
+	struct edna_bo b;
+	unsigned int i;
+	__u64 seqno;
+
+	if (alloc_faults_setup())
+		SKIP(return, "no fault injection in this kernel (the debug kernel has it)");
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, edna_bo_new(self->fd, 4 * PAGE, EDNA_REGION_HOST, &b));
+	charged0 = edna_fdinfo_value(self->fd, "edna-host-charged");
+	for (i = 0; i < sizeof(alloc_ops) / sizeof(alloc_ops[0]); i++) {
+		struct alloc_op o = { .fd = self->fd, .bo = &b, .other = other };
+		int n, injected = 0, ret = 0;
+
+		for (n = 1; n <= FAIL_NTH_MAX; n++) {
+			int hit;
+
+			if (alloc_ops[i].prepare)
+				ASSERT_EQ(0, alloc_ops[i].prepare(&o)) TH_LOG("%s", alloc_ops[i].name);
+			fnth = open(FAIL_NTH, O_RDWR);
+			ASSERT_LE(0, fnth);
+			fail_nth_arm(fnth, n);
+			ret = alloc_ops[i].run(&o);
+			hit = fail_nth_hit(fnth);
+			close(fnth);
+			if (alloc_ops[i].cleanup) {
+				int done = alloc_ops[i].cleanup(&o, ret);
+
+				/* What it queued, it ran, and right. */
+				EXPECT_EQ(0, done) TH_LOG("%s, allocation %d", alloc_ops[i].name, n);
+			}
+			if (!hit)
+				break;
+			injected++;
+			if (ret && ret != -ENOMEM) {
+				unexpected++;
+				TH_LOG("%s, allocation %d failed: %d", alloc_ops[i].name, n, ret);
+			}
+		}
+		injected_total += injected;
+		TH_LOG("%s: %d allocations failed in turn", alloc_ops[i].name, injected);
+		EXPECT_EQ(0, ret) TH_LOG("%s without a failure", alloc_ops[i].name);
+		EXPECT_GE(FAIL_NTH_MAX, n);
+	}
+	TH_LOG("%d allocation failures injected", injected_total);
+	EXPECT_EQ(0, unexpected);
+
+	/* Nothing held on for a call that failed. */
+	charged = edna_fdinfo_value(self->fd, "edna-host-charged");
+	EXPECT_EQ(charged0, charged);
+	ASSERT_EQ(0, nop(self->fd, 0, &seqno));
+	ASSERT_EQ(0, wait_job(self->fd, seqno, 10 * SEC, &st));
+	EXPECT_EQ(0, st);
+	EXPECT_EQ(0, edna_sysfs_read(SYSFS "wedged"));
+	edna_bo_free(self->fd, &b);
+	close(other);
 }
 
 struct blocked_create {

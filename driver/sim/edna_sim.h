@@ -60,6 +60,21 @@ struct edna_sim_params {
 struct edna_sim;
 
 /**
+ * enum edna_sim_inject - a fault armed on a queue through debugfs
+ * @EDNA_SIM_INJECT_NONE: none
+ * @EDNA_SIM_INJECT_MMU_FAULT: every access of the job faults, UNMAPPED
+ * @EDNA_SIM_INJECT_BUS_ERROR: every access of the job is a bus error
+ * @EDNA_SIM_INJECT_DEV_ERROR: fetching the job halts the device with
+ *	EDNA_DEV_ERROR_INTERNAL; the job stays on the queue, BUSY
+ */
+enum edna_sim_inject {
+	EDNA_SIM_INJECT_NONE,
+	EDNA_SIM_INJECT_MMU_FAULT,
+	EDNA_SIM_INJECT_BUS_ERROR,
+	EDNA_SIM_INJECT_DEV_ERROR,
+};
+
+/**
  * struct edna_sim_queue - one command queue
  * @sim: the device
  * @index: queue number
@@ -83,6 +98,7 @@ struct edna_sim;
  * @reset_pending: a queue or device reset waits for @work to let go of
  *	its job; register writes to the queue are ignored meanwhile
  * @hang_armed: debugfs: the next job fetched stalls
+ * @inject: debugfs: how the next job fetched fails, enum edna_sim_inject
  * @hung: the fetched job stalls: BUSY, no progress, until reset
  * @inv_pending: an MMU invalidation waits for @work to finish the chunk
  *	it is in, which may use translations from before it
@@ -107,6 +123,7 @@ struct edna_sim_queue {
 	bool running;
 	bool reset_pending;
 	bool hang_armed;
+	u8 inject;
 	bool hung;
 	bool inv_pending;
 	float *scratch;
@@ -129,6 +146,9 @@ struct edna_sim_queue {
  * @ops_cpu: EDNA_OPS_CPU_* the op kernels may use on this CPU
  * @fail_resets: fault injection: the next this many device resets fail,
  *	the device halts instead of booting; under @lock
+ * @lose_irqs: fault injection: the next this many times the device would
+ *	assert its interrupt line it does not; the causes stay pending in
+ *	IRQ_STATUS.  Under @lock
  * @fail_power_ups: fault injection: the next this many power-ups fail the
  *	same way; under @lock
  * @power_up_extra_us: fault injection: a power-up takes this much longer
@@ -201,6 +221,7 @@ struct edna_sim {
 	u32 chunk_delay_us;
 	u32 ops_cpu;
 	u32 fail_resets;
+	u32 lose_irqs;
 	u32 fail_power_ups;
 	u32 power_up_extra_us;
 	bool mmio_all_ones;
@@ -280,6 +301,8 @@ struct edna_sim_addr {
  * @fault_info: MMU_FAULT_INFO of the fault, VALID included
  * @op_index: GRAPH: the op being run, or that failed
  * @graph_error: GRAPH: enum drm_edna_graph_error of a rejected graph
+ * @inject: enum edna_sim_inject armed on the queue when the job was
+ *	fetched: every access of the job fails with that fault
  *
  * Private to the queue's engine; on its stack.
  */
@@ -312,6 +335,7 @@ struct edna_sim_job {
 	u32 fault_info;
 	u32 op_index;
 	u32 graph_error;
+	u8 inject;
 };
 
 extern const struct regmap_config edna_sim_regmap_config;
@@ -361,5 +385,7 @@ int edna_sim_share_irq(struct edna_sim *sim, bool on);
 
 /* edna_sim_debugfs.c: fault injection and visibility */
 void edna_sim_debugfs_init(struct edna_sim *sim);
+bool edna_sim_inject_fetch_locked(struct edna_sim_queue *q, struct edna_sim_job *job);
+bool edna_sim_inject_lose_irq_locked(struct edna_sim *sim);
 
 #endif /* __EDNA_SIM_H__ */

@@ -9,6 +9,28 @@
  *               "N: armed" or "N: hung".
  *   fail_reset  write N: the next N device resets fail, the device halts
  *               (DEV_STATUS HALTED) instead of booting.  Read: what is left.
+ *   mmu_fault_queue
+ *               write a queue index: every memory access of the next job
+ *               that queue fetches faults (EDNA_JOB_MMU_FAULT, reason
+ *               UNMAPPED), as if its page tables had gone bad; a NOP makes
+ *               no access and completes.  -1 disarms every queue.  Read:
+ *               one line per queue, "N: none" or "N: armed".
+ *   bus_error_queue
+ *               the same, with bus errors (EDNA_JOB_BUS_ERROR, reason BUS),
+ *               as from a host bridge that failed the device's DMA.
+ *   dev_error_queue
+ *               the same, but fetching the job makes the firmware fail: the
+ *               device records EDNA_DEV_ERROR_INTERNAL for the queue, raises
+ *               DEV_ERROR and halts (DEV_STATUS HALTED), the job stays on
+ *               its queue, BUSY, and nothing runs until a device reset.
+ *   lose_irq    write N: the next N times the device would assert its
+ *               interrupt line it does not; the causes stay pending in
+ *               IRQ_STATUS.  Read: what is left.
+ *   spurious_irq
+ *               write a mask of IRQ_STATUS causes: the device raises them
+ *               with no event behind them (no job completed, an empty
+ *               fault latch, DEV_ERROR 0).  Causes of queues that do not
+ *               exist, or other bits, are EINVAL.
  *   fail_power_up
  *               write N: the next N power-ups (OFF to ACTIVE or IDLE) fail
  *               the same way.  Read: what is left.
@@ -38,6 +60,7 @@
  * Copyright 2026 The edna authors
  */
 
+#include <linux/bitfield.h>
 #include <linux/debugfs.h>
 #include <linux/iopoll.h>
 #include <linux/irq_work.h>
@@ -122,6 +145,122 @@ static const struct file_operations edna_sim_hang_fops = {
 	.open = edna_sim_hang_open,
 	.read = seq_read,
 	.write = edna_sim_hang_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+/**
+ * edna_sim_inject_fetch_locked() - a queue fetched a job: apply the fault
+ *	armed on the queue, if any
+ * @q: the queue
+ * @job: the job it fetched
+ *
+ * Called with sim->lock held.
+ *
+ * Return: true to execute the job, false when the device halted on it.
+ */
+bool edna_sim_inject_fetch_locked(struct edna_sim_queue *q, struct edna_sim_job *job)
+{
+	struct edna_sim *sim = q->sim;
+	u8 inject = q->inject;
+
+	q->inject = EDNA_SIM_INJECT_NONE;
+	if (inject != EDNA_SIM_INJECT_DEV_ERROR) {
+		job->inject = inject;
+		return true;
+	}
+	/* The firmware gives up on the job: it stays BUSY until a reset. */
+	q->hung = true;
+	q->running = false;
+	q->inv_pending = false;
+	sim->dev_status = EDNA_DEV_STATUS_HALTED;
+	edna_sim_dev_error_locked(sim, EDNA_DEV_ERROR_INTERNAL, q->index);
+	return false;
+}
+
+/*
+ * Whether the interrupt the device is about to assert is lost.  Called
+ * with sim->lock held.
+ */
+bool edna_sim_inject_lose_irq_locked(struct edna_sim *sim)
+{
+	if (!sim->lose_irqs)
+		return false;
+	sim->lose_irqs--;
+	return true;
+}
+
+/*
+ * mmu_fault_queue, bus_error_queue and dev_error_queue: the inode's
+ * private data is the device, the file's name says which fault.
+ */
+static u8 edna_sim_inject_kind(const struct file *file)
+{
+	const char *name = file_dentry(file)->d_name.name;
+
+	if (!strcmp(name, "mmu_fault_queue"))
+		return EDNA_SIM_INJECT_MMU_FAULT;
+	if (!strcmp(name, "bus_error_queue"))
+		return EDNA_SIM_INJECT_BUS_ERROR;
+	return EDNA_SIM_INJECT_DEV_ERROR;
+}
+
+static int edna_sim_inject_show(struct seq_file *m, void *unused)
+{
+	struct edna_sim *sim = m->private;
+	u8 kind = edna_sim_inject_kind(m->file);
+	bool armed[EDNA_MAX_QUEUES];
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&sim->lock, flags);
+	for (i = 0; i < sim->params.num_queues; i++)
+		armed[i] = sim->queues[i].inject == kind;
+	spin_unlock_irqrestore(&sim->lock, flags);
+
+	for (i = 0; i < sim->params.num_queues; i++)
+		seq_printf(m, "%u: %s\n", i, armed[i] ? "armed" : "none");
+	return 0;
+}
+
+static int edna_sim_inject_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, edna_sim_inject_show, inode->i_private);
+}
+
+static ssize_t edna_sim_inject_write(struct file *file, const char __user *buf,
+				     size_t count, loff_t *ppos)
+{
+	struct edna_sim *sim = file_inode(file)->i_private;
+	u8 kind = edna_sim_inject_kind(file);
+	unsigned long flags;
+	unsigned int i;
+	int q, ret;
+
+	ret = kstrtoint_from_user(buf, count, 0, &q);
+	if (ret)
+		return ret;
+	if (q < -1 || q >= (int)sim->params.num_queues)
+		return -EINVAL;
+
+	spin_lock_irqsave(&sim->lock, flags);
+	if (q >= 0) {
+		/* One fault a queue: the last one armed wins. */
+		sim->queues[q].inject = kind;
+	} else {
+		for (i = 0; i < sim->params.num_queues; i++)
+			if (sim->queues[i].inject == kind)
+				sim->queues[i].inject = EDNA_SIM_INJECT_NONE;
+	}
+	spin_unlock_irqrestore(&sim->lock, flags);
+	return count;
+}
+
+static const struct file_operations edna_sim_inject_fops = {
+	.owner = THIS_MODULE,
+	.open = edna_sim_inject_open,
+	.read = seq_read,
+	.write = edna_sim_inject_write,
 	.llseek = seq_lseek,
 	.release = single_release,
 };
@@ -255,6 +394,40 @@ static int edna_sim_fail_reset_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(edna_sim_fail_reset_fops, edna_sim_fail_reset_get,
 			 edna_sim_fail_reset_set, "%llu\n");
 
+static int edna_sim_lose_irq_get(void *data, u64 *val)
+{
+	struct edna_sim *sim = data;
+
+	return edna_sim_count_get(sim, &sim->lose_irqs, val);
+}
+
+static int edna_sim_lose_irq_set(void *data, u64 val)
+{
+	struct edna_sim *sim = data;
+
+	return edna_sim_count_set(sim, &sim->lose_irqs, val);
+}
+DEFINE_DEBUGFS_ATTRIBUTE(edna_sim_lose_irq_fops, edna_sim_lose_irq_get,
+			 edna_sim_lose_irq_set, "%llu\n");
+
+static int edna_sim_spurious_irq_set(void *data, u64 val)
+{
+	struct edna_sim *sim = data;
+	u32 queues = GENMASK(sim->params.num_queues - 1, 0);
+	u32 valid = FIELD_PREP(EDNA_IRQ_JOB_DONE_ALL, queues) |
+		    FIELD_PREP(EDNA_IRQ_JOB_ERROR_ALL, queues) |
+		    EDNA_IRQ_MMU_FAULT | EDNA_IRQ_DEV_ERROR;
+	unsigned long flags;
+
+	if (!val || val & ~(u64)valid)
+		return -EINVAL;
+	spin_lock_irqsave(&sim->lock, flags);
+	edna_sim_raise_locked(sim, val);
+	spin_unlock_irqrestore(&sim->lock, flags);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(edna_sim_spurious_irq_fops, NULL, edna_sim_spurious_irq_set,
+			 "%llu\n");
 static int edna_sim_fail_power_up_get(void *data, u64 *val)
 {
 	struct edna_sim *sim = data;
@@ -380,6 +553,12 @@ void edna_sim_debugfs_init(struct edna_sim *sim)
 				   &edna_sim_fail_power_up_fops);
 	debugfs_create_u32("power_up_extra_us", 0600, sim->debugfs, &sim->power_up_extra_us);
 	debugfs_create_file("hang_queue", 0600, sim->debugfs, sim, &edna_sim_hang_fops);
+	debugfs_create_file("mmu_fault_queue", 0600, sim->debugfs, sim, &edna_sim_inject_fops);
+	debugfs_create_file("bus_error_queue", 0600, sim->debugfs, sim, &edna_sim_inject_fops);
+	debugfs_create_file("dev_error_queue", 0600, sim->debugfs, sim, &edna_sim_inject_fops);
+	debugfs_create_file_unsafe("lose_irq", 0600, sim->debugfs, sim, &edna_sim_lose_irq_fops);
+	debugfs_create_file_unsafe("spurious_irq", 0200, sim->debugfs, sim,
+				   &edna_sim_spurious_irq_fops);
 	debugfs_create_file("regs", 0400, sim->debugfs, sim, &edna_sim_regs_fops);
 	debugfs_create_file("counters", 0400, sim->debugfs, sim, &edna_sim_counters_fops);
 	debugfs_create_u32("chunk_delay_us", 0600, sim->debugfs, &sim->chunk_delay_us);

@@ -147,6 +147,11 @@ bool edna_sim_mmu_translate(struct edna_sim_job *job, u64 va, bool write,
 	u32 target;
 	int level;
 
+	/* Fault injection: the job's tables went bad, or the bus failed it. */
+	if (job->inject == EDNA_SIM_INJECT_MMU_FAULT)
+		return edna_sim_fault(job, va, write, EDNA_FAULT_UNMAPPED);
+	if (job->inject == EDNA_SIM_INJECT_BUS_ERROR)
+		return edna_sim_fault(job, va, write, EDNA_FAULT_BUS);
 	if (va >> EDNA_VA_BITS)
 		return edna_sim_fault(job, va, write, EDNA_FAULT_UNMAPPED);
 	if (!(job->root & EDNA_CTX_ROOT_VALID))

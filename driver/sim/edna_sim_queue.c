@@ -363,7 +363,7 @@ static void edna_sim_job_decode(struct edna_sim_job *job, const struct edna_hw_d
 /*
  * Read the claimed ring entry.  False when there is no job to execute:
  * a reset took it, the entry is not readable (the queue stops), or an
- * injected hang swallowed it.
+ * injected hang or device error swallowed it.
  */
 static bool edna_sim_job_fetch(struct edna_sim_queue *q, struct edna_sim_job *job,
 			       u64 entry)
@@ -402,7 +402,7 @@ static bool edna_sim_job_fetch(struct edna_sim_queue *q, struct edna_sim_job *jo
 		q->running = false;
 		q->inv_pending = false;
 	} else {
-		ok = true;
+		ok = edna_sim_inject_fetch_locked(q, job);
 	}
 	spin_unlock_irqrestore(&sim->lock, flags);
 	return ok;

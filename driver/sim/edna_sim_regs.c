@@ -30,7 +30,7 @@ static u32 edna_sim_caps(const struct edna_sim_params *p)
 void edna_sim_raise_locked(struct edna_sim *sim, u32 bits)
 {
 	sim->irq_status |= bits;
-	if (sim->irq_status & sim->irq_mask)
+	if ((sim->irq_status & sim->irq_mask) && !edna_sim_inject_lose_irq_locked(sim))
 		irq_work_queue(&sim->irq_work);
 }
 

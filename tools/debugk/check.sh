@@ -37,9 +37,10 @@ else
 	# (a lock an oopsed task kept) panics, and the panic replays the whole
 	# kernel log on the console, as the VM cannot report back then.
 	cmdline="no_hash_pointers kasan_multi_shot hung_task_panic=1 panic_print=0x20"
-	# A clean run takes about 2 minutes; past this, vm_debug.sh takes the
-	# tests for hung, shows the blocked tasks and crashes the VM.
-	watchdog=${EDNA_DEBUGK_WATCHDOG:-900}
+	# A clean run takes about 8 minutes, most of it the fuzzers; past this,
+	# vm_debug.sh takes the tests for hung, shows the blocked tasks and
+	# crashes the VM.
+	watchdog=${EDNA_DEBUGK_WATCHDOG:-1500}
 	vm_files=()
 	for f in build/selftests/* selftests/vm_main.sh selftests/edna_modules.sh \
 			selftests/edna_udev_apply.sh dist/udev/70-edna.rules tools/debugk/vm_debug.sh; do
