@@ -139,17 +139,7 @@ static const struct edna_json *find_device(const struct edna_json *dump, unsigne
 
 static long long counter(const char *key)
 {
-	char line[256], name[64];
-	long long v, found = -1;
-	FILE *f = fopen(COUNTERS, "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %lld", name, &v) == 2 && !strcmp(name, key))
-			found = v;
-	fclose(f);
-	return found;
+	return edna_key_value(COUNTERS, key);
 }
 
 static long long fdinfo_busy_ns(int fd)

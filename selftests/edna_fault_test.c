@@ -152,22 +152,6 @@ TEST_F(edna_fault, failed_reset_wedges_the_device_until_a_reset_succeeds)
 	edna_bo_free(self->fd, &b);
 }
 
-/* The value of the "@key value" line of a debugfs file; -1 when absent. */
-static long long dbg_value(const char *path, const char *key)
-{
-	char line[256], name[64];
-	long long v, found = -1;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %lld", name, &v) == 2 && !strcmp(name, key))
-			found = v;
-	fclose(f);
-	return found;
-}
-
 /* edna's own count of the interrupts it claimed, and of their causes. */
 struct irq_stats {
 	long long handled, job_done, job_error, mmu_fault, dev_error;
@@ -175,11 +159,11 @@ struct irq_stats {
 
 static void irq_stats(struct irq_stats *s)
 {
-	s->handled = dbg_value(DBG "irq_stats", "handled");
-	s->job_done = dbg_value(DBG "irq_stats", "job_done");
-	s->job_error = dbg_value(DBG "irq_stats", "job_error");
-	s->mmu_fault = dbg_value(DBG "irq_stats", "mmu_fault");
-	s->dev_error = dbg_value(DBG "irq_stats", "dev_error");
+	s->handled = edna_key_value(DBG "irq_stats", "handled");
+	s->job_done = edna_key_value(DBG "irq_stats", "job_done");
+	s->job_error = edna_key_value(DBG "irq_stats", "job_error");
+	s->mmu_fault = edna_key_value(DBG "irq_stats", "mmu_fault");
+	s->dev_error = edna_key_value(DBG "irq_stats", "dev_error");
 }
 
 /*
@@ -333,10 +317,10 @@ TEST_F(edna_fault, all_ones_registers_complete_no_job_until_the_device_reads_tru
 	ASSERT_EQ(0, edna_bo_new(self->fd, N * 2 * PAGE, EDNA_REGION_HOST, &b));
 	irq_stats(&s0);
 	ASSERT_LE(0, s0.handled);
-	faults0 = dbg_value(DBG "mmu", "faults");
+	faults0 = edna_key_value(DBG "mmu", "faults");
 	ASSERT_LE(0, faults0);
 	/* The model's own count of the jobs queue 0 completed, which all-ones does not hide. */
-	q0 = dbg_value(SIM "counters", "q0_jobs");
+	q0 = edna_key_value(SIM "counters", "q0_jobs");
 	ASSERT_LE(0, q0);
 
 	/* About 100 ms a job: the bus goes while all of them are still to run. */
@@ -349,7 +333,7 @@ TEST_F(edna_fault, all_ones_registers_complete_no_job_until_the_device_reads_tru
 	ASSERT_EQ(0, edna_write_file(SIM "mmio_all_ones", "1"));
 	lines0 = line_interrupts("edna.0", NULL);
 	ASSERT_LE(0, lines0);
-	done_early = dbg_value(SIM "counters", "q0_jobs") - q0;
+	done_early = edna_key_value(SIM "counters", "q0_jobs") - q0;
 	ASSERT_GT(N, done_early) TH_LOG("every job ran before the registers went all-ones");
 	/* A handler that read IRQ_STATUS just before may still be finishing. */
 	usleep(20000);
@@ -357,9 +341,9 @@ TEST_F(edna_fault, all_ones_registers_complete_no_job_until_the_device_reads_tru
 
 	/* The device finishes the jobs and raises its interrupt; edna cannot tell. */
 	end = edna_now_ns() + 10 * SEC;
-	while (dbg_value(SIM "counters", "q0_jobs") < q0 + N && edna_now_ns() < end)
+	while (edna_key_value(SIM "counters", "q0_jobs") < q0 + N && edna_now_ns() < end)
 		usleep(10000);
-	ASSERT_EQ(q0 + N, dbg_value(SIM "counters", "q0_jobs"));
+	ASSERT_EQ(q0 + N, edna_key_value(SIM "counters", "q0_jobs"));
 	lines = wait_line_interrupts("edna.0", lines0, 2 * SEC);
 	TH_LOG("%lld jobs done before, %lld interrupts while all-ones", done_early, lines - lines0);
 	EXPECT_LT(lines0, lines) TH_LOG("the device raised no interrupt while all-ones");
@@ -371,7 +355,7 @@ TEST_F(edna_fault, all_ones_registers_complete_no_job_until_the_device_reads_tru
 	EXPECT_EQ(s1.job_error, s.job_error);
 	EXPECT_EQ(s1.mmu_fault, s.mmu_fault);
 	EXPECT_EQ(s1.dev_error, s.dev_error);
-	EXPECT_EQ(faults0, dbg_value(DBG "mmu", "faults"))
+	EXPECT_EQ(faults0, edna_key_value(DBG "mmu", "faults"))
 		TH_LOG("edna recorded an MMU fault read from all-ones");
 	/* Nothing reported complete on what the registers said. */
 	for (i = done_early; i < N; i++)
@@ -394,12 +378,12 @@ TEST_F(edna_fault, all_ones_registers_complete_no_job_until_the_device_reads_tru
 				TH_LOG("job %d", i);
 	}
 	/* Each ran once: no recovery reset (it zeroes JOBS) and no replay. */
-	EXPECT_EQ(q0 + N + 1, dbg_value(SIM "counters", "q0_jobs"));
+	EXPECT_EQ(q0 + N + 1, edna_key_value(SIM "counters", "q0_jobs"));
 	irq_stats(&s);
 	EXPECT_EQ(s0.job_error, s.job_error);
 	EXPECT_EQ(s0.mmu_fault, s.mmu_fault);
 	EXPECT_EQ(s0.dev_error, s.dev_error);
-	EXPECT_EQ(faults0, dbg_value(DBG "mmu", "faults"));
+	EXPECT_EQ(faults0, edna_key_value(DBG "mmu", "faults"));
 	edna_bo_free(self->fd, &b);
 }
 
@@ -472,9 +456,9 @@ static void fault_fails_only_its_job(struct __test_metadata *_metadata, int fd,
 
 	ASSERT_EQ(0, edna_bo_new(fd, 3 * PAGE, EDNA_REGION_HOST, &b));
 	memset(b.cpu, 0, 3 * PAGE);
-	faults0 = dbg_value(DBG "mmu", "faults");
+	faults0 = edna_key_value(DBG "mmu", "faults");
 	done0 = jobs_done_total();
-	q1jobs0 = dbg_value(SIM "counters", "q1_jobs");
+	q1jobs0 = edna_key_value(SIM "counters", "q1_jobs");
 	ASSERT_LE(0, faults0);
 	ASSERT_LE(0, done0);
 	irq_stats(&s0);
@@ -503,9 +487,9 @@ static void fault_fails_only_its_job(struct __test_metadata *_metadata, int fd,
 
 	/* Counted once each, and the fault once; the queue was not reset. */
 	EXPECT_EQ(0, knob_armed(knob, Q));
-	EXPECT_EQ(faults0 + 1, dbg_value(DBG "mmu", "faults"));
+	EXPECT_EQ(faults0 + 1, edna_key_value(DBG "mmu", "faults"));
 	EXPECT_EQ(done0 + 3, jobs_done_total());
-	EXPECT_EQ(q1jobs0 + 2, dbg_value(SIM "counters", "q1_jobs"));
+	EXPECT_EQ(q1jobs0 + 2, edna_key_value(SIM "counters", "q1_jobs"));
 	irq_stats(&s);
 	EXPECT_LE(s0.mmu_fault + 1, s.mmu_fault);
 	EXPECT_LE(s0.job_error + 1, s.job_error);
@@ -598,7 +582,7 @@ TEST_F(edna_fault, lost_interrupts_complete_their_jobs_at_the_timeout_without_a_
 	done0 = jobs_done_total();
 	for (i = 0; i < N; i++) {
 		snprintf(key, sizeof(key), "q%d_jobs", i);
-		jobs0[i] = dbg_value(SIM "counters", key);
+		jobs0[i] = edna_key_value(SIM "counters", key);
 		ASSERT_LE(0, jobs0[i]);
 	}
 	/* One job at a time: each is the only interrupt the device raises. */
@@ -608,9 +592,9 @@ TEST_F(edna_fault, lost_interrupts_complete_their_jobs_at_the_timeout_without_a_
 		seq[i] = fill(self->fd, i, b.va + i * PAGE, PAGE, 0x10570000 + i);
 		ASSERT_NE(0, seq[i]);
 		snprintf(key, sizeof(key), "q%d_jobs", i);
-		while (dbg_value(SIM "counters", key) == jobs0[i] && edna_now_ns() - t0 < 5 * SEC)
+		while (edna_key_value(SIM "counters", key) == jobs0[i] && edna_now_ns() - t0 < 5 * SEC)
 			usleep(1000);
-		ASSERT_EQ(jobs0[i] + 1, dbg_value(SIM "counters", key));
+		ASSERT_EQ(jobs0[i] + 1, edna_key_value(SIM "counters", key));
 		EXPECT_EQ(0, edna_sysfs_read(SIM "lose_irq")) TH_LOG("no interrupt was lost");
 		/* Done on the device, not yet known to the driver (unless it is late). */
 		if (edna_now_ns() - t0 < 700000000)
@@ -624,7 +608,7 @@ TEST_F(edna_fault, lost_interrupts_complete_their_jobs_at_the_timeout_without_a_
 	/* JOBS survives only if nothing reset the device or a queue. */
 	for (i = 0; i < N; i++) {
 		snprintf(key, sizeof(key), "q%d_jobs", i);
-		EXPECT_EQ(jobs0[i] + 1, dbg_value(SIM "counters", key));
+		EXPECT_EQ(jobs0[i] + 1, edna_key_value(SIM "counters", key));
 	}
 	EXPECT_EQ(done0 + N, jobs_done_total());
 	edna_bo_free(self->fd, &b);
@@ -649,8 +633,8 @@ TEST_F(edna_fault, spurious_interrupts_complete_nothing_and_record_nothing)
 	all = all | all << 8 | 1u << 16 | 1u << 17;
 	ASSERT_EQ(0, edna_bo_new(self->fd, 4 * PAGE, EDNA_REGION_HOST, &b));
 	memset(b.cpu, 0, 4 * PAGE);
-	faults0 = dbg_value(DBG "mmu", "faults");
-	q0 = dbg_value(SIM "counters", "q0_jobs");
+	faults0 = edna_key_value(DBG "mmu", "faults");
+	q0 = edna_key_value(SIM "counters", "q0_jobs");
 	done0 = jobs_done_total();
 	irq_stats(&s0);
 	EXPECT_EQ(-EINVAL, edna_write_file(SIM "spurious_irq", "0"));
@@ -663,7 +647,7 @@ TEST_F(edna_fault, spurious_interrupts_complete_nothing_and_record_nothing)
 	snprintf(mask, sizeof(mask), "%#x", all);
 	for (i = 0; i < 50; i++)
 		ASSERT_EQ(0, edna_write_file(SIM "spurious_irq", mask));
-	if (dbg_value(SIM "counters", "q0_jobs") == q0)
+	if (edna_key_value(SIM "counters", "q0_jobs") == q0)
 		EXPECT_EQ(-ETIME, wait_job(self->fd, seq, -1, &st))
 			TH_LOG("a spurious interrupt completed a running job");
 	ASSERT_EQ(0, edna_write_file(SIM "chunk_delay_us", "0"));
@@ -672,8 +656,8 @@ TEST_F(edna_fault, spurious_interrupts_complete_nothing_and_record_nothing)
 	EXPECT_EQ(4 * PAGE / 4, edna_first_not(b.cpu, 4 * PAGE, 0x5b0050));
 	irq_stats(&s);
 	EXPECT_LT(s0.handled, s.handled) TH_LOG("the spurious causes were not delivered");
-	EXPECT_EQ(faults0, dbg_value(DBG "mmu", "faults"));
-	EXPECT_EQ(q0 + 1, dbg_value(SIM "counters", "q0_jobs"));
+	EXPECT_EQ(faults0, edna_key_value(DBG "mmu", "faults"));
+	EXPECT_EQ(q0 + 1, edna_key_value(SIM "counters", "q0_jobs"));
 	EXPECT_EQ(done0 + 1, jobs_done_total());
 	EXPECT_EQ(0, edna_sysfs_read(SYSFS "wedged"));
 	edna_bo_free(self->fd, &b);

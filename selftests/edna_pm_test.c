@@ -534,17 +534,7 @@ TEST_F(edna_pm, residency_adds_up_to_wall_time)
 /* The device model's counters, from its debugfs dump. */
 static long long sim_counter(const char *name)
 {
-	char line[128], key[64];
-	long long v, found = -1;
-	FILE *f = fopen(SIM "counters", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %lld", key, &v) == 2 && !strcmp(key, name))
-			found = v;
-	fclose(f);
-	return found;
+	return edna_key_value(SIM "counters", name);
 }
 
 TEST_F(edna_pm, cycle_counter_counts_active_time_only)

@@ -91,6 +91,22 @@ static inline long long edna_sim_param(const char *name)
 	return edna_sysfs_read(path);
 }
 
+/* The value of the "@key value" line of a debugfs file; -1 when absent. */
+static inline long long edna_key_value(const char *path, const char *key)
+{
+	char line[256], name[64];
+	long long v, found = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %lld", name, &v) == 2 && !strcmp(name, key))
+			found = v;
+	fclose(f);
+	return found;
+}
+
 /* Number of accel devices bound to the edna driver. */
 static inline int edna_count_devices(void)
 {
