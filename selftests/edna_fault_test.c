@@ -67,6 +67,8 @@ FIXTURE_TEARDOWN(edna_fault)
 	edna_write_file(SIM "bus_error_queue", "-1");
 	edna_write_file(SIM "dev_error_queue", "-1");
 	edna_write_file(SIM "lose_irq", "0");
+	edna_write_file("/sys/kernel/debug/failslab/probability", "0");
+	edna_write_file("/sys/kernel/debug/fail_page_alloc/probability", "0");
 	if (edna_sysfs_read(SYSFS "wedged") == 1)
 		edna_write_file(SYSFS "reset", "1");
 	edna_write_file(SYSFS "job_timeout_ms", "10000");
@@ -819,22 +821,24 @@ TEST_F(edna_fault, device_error_with_a_failing_reset_wedges_until_a_reset_succee
 }
 
 /*
- * The bus device of /dev/accel/accel0 (e.g. "edna.0") and the directory
- * of the driver bound to it, with its bind and unbind files.
+ * The bus device of /dev/accel/accel@minor (e.g. "edna.0") and the
+ * directory of the driver bound to it, with its bind and unbind files.
  */
-static int accel0_bus_device(char *name, size_t len, char *driver, size_t dlen)
+static int accel_bus_device(int minor, char *name, size_t len, char *driver, size_t dlen)
 {
-	char link[PATH_MAX], real[PATH_MAX];
+	char path[64], link[PATH_MAX], real[PATH_MAX];
 	const char *base;
 	ssize_t n;
 
-	n = readlink(ACCEL0 "/device", link, sizeof(link) - 1);
+	snprintf(path, sizeof(path), "/sys/class/accel/accel%d/device", minor);
+	n = readlink(path, link, sizeof(link) - 1);
 	if (n <= 0)
 		return -errno;
 	link[n] = '\0';
 	base = strrchr(link, '/');
 	base = base ? base + 1 : link;
-	if (!realpath(ACCEL0 "/device/driver", real))
+	snprintf(path, sizeof(path), "/sys/class/accel/accel%d/device/driver", minor);
+	if (!realpath(path, real))
 		return -errno;
 	if (strlen(base) >= len || strlen(real) >= dlen)
 		return -ENAMETOOLONG;
@@ -1178,6 +1182,259 @@ TEST_F_TIMEOUT(edna_fault, every_allocation_of_the_ioctl_paths_can_fail, 1200)
 	close(other);
 }
 
+/*
+ * [start, end) of @module's code, from /proc/kallsyms: from its first
+ * function to the next symbol of anything else after its last one.
+ */
+static int module_text(const char *module, unsigned long long *start, unsigned long long *end)
+{
+	unsigned long long a, lo = ~0ULL, hi = 0, next = ~0ULL;
+	char line[512], sym[256], mod[64];
+	FILE *f = fopen("/proc/kallsyms", "r");
+	int pass;
+	char t;
+
+	if (!f)
+		return -errno;
+	for (pass = 0; pass < 2; pass++) {
+		rewind(f);
+		while (fgets(line, sizeof(line), f)) {
+			int n = sscanf(line, "%llx %c %255s [%63[^]]]", &a, &t, sym, mod);
+			int ours = n == 4 && !strcmp(mod, module);
+
+			if (n < 3 || !a)
+				continue;
+			if (!pass && ours && (t == 't' || t == 'T')) {
+				lo = a < lo ? a : lo;
+				hi = a > hi ? a : hi;
+			} else if (pass && !ours && a > hi && a < next) {
+				next = a;
+			}
+		}
+	}
+	fclose(f);
+	if (!hi)
+		return -ENOENT;
+	*start = lo;
+	*end = next;
+	return 0;
+}
+
+#define FAILSLAB	"/sys/kernel/debug/failslab/"
+#define FAIL_PAGE	"/sys/kernel/debug/fail_page_alloc/"
+#define FAIL_TIMES	1000000
+
+/*
+ * Fail every allocation, of any task, made with a function of edna.ko on
+ * the stack and none of edna_sim.ko (the device has no allocator to fail).
+ * @on false: stop; returns the failures injected.
+ */
+static long long fail_edna_allocations(bool on)
+{
+	static const char *const attrs[] = { FAILSLAB, FAIL_PAGE };
+	unsigned long long s0, e0, s1, e1;
+	long long injected = 0;
+	char v[32], path[128];
+	unsigned int i;
+
+	if (module_text("edna", &s0, &e0) || module_text("edna_sim", &s1, &e1))
+		return -ENOENT;
+	for (i = 0; i < 2; i++) {
+		const char *a = attrs[i];
+
+		if (!on) {
+			snprintf(path, sizeof(path), "%stimes", a);
+			injected += FAIL_TIMES - edna_sysfs_read(path);
+			snprintf(path, sizeof(path), "%sprobability", a);
+			edna_write_file(path, "0");
+			continue;
+		}
+#define SET(attr, fmt, val) do {					\
+		snprintf(path, sizeof(path), "%s" attr, a);		\
+		snprintf(v, sizeof(v), fmt, val);			\
+		if (edna_write_file(path, v))				\
+			return -errno;					\
+	} while (0)
+		SET("require-start", "%llu", s0);
+		SET("require-end", "%llu", e0);
+		SET("reject-start", "%llu", s1);
+		SET("reject-end", "%llu", e1);
+		SET("stacktrace-depth", "%d", 32);
+		SET("ignore-gfp-wait", "%s", "N");
+		SET("task-filter", "%s", "N");
+		SET("verbose", "%d", 0);
+		SET("interval", "%d", 1);
+		SET("times", "%d", FAIL_TIMES);
+		SET("probability", "%d", 100);
+#undef SET
+	}
+	return 0;
+}
+
+/* WAIT for @seqno, again whenever WAIT itself runs out of memory. */
+static int wait_job_nomem(int fd, __u64 seqno, long long timeout_ns, int *status)
+{
+	long long end = edna_now_ns() + timeout_ns;
+	int ret;
+
+	do {
+		ret = wait_job(fd, seqno, timeout_ns, status);
+	} while (ret == -ENOMEM && edna_now_ns() < end && !usleep(1000));
+	return ret;
+}
+
+/*
+ * Recovery with every allocation of edna.ko failing, in every task, the
+ * workqueues included: a timeout's queue reset, the full reset a device
+ * error needs, and an operator's reset each fail exactly their job, run
+ * the innocent ones, and leave the device working.
+ */
+TEST_F_TIMEOUT(edna_fault, recovery_needs_no_allocation_that_can_fail, 120)
+{
+	struct drm_edna_bo_create c = { .size = PAGE, .region = EDNA_REGION_HOST };
+	enum { N = 6 };
+	const __u32 queue[N] = { 0, 0, 2, 1, 1, 3 };
+	/*
+	 * Job 0 hangs, job 3 halts the device, each from its own file (two
+	 * faults would ban one); the rest are innocent.
+	 */
+	const int want[N] = { -ETIMEDOUT, 0, 0, -EIO, 0, 0 };
+	int fd[2] = { self->fd, edna_open(0) }, i, st, ret;
+	long long injected;
+	struct edna_bo b[2];
+	__u64 seq[N], after;
+
+	if (access(FAILSLAB "require-start", W_OK))
+		SKIP(return, "no stack-filtered fault injection in this kernel (the debug kernel has it)");
+	ASSERT_LE(0, fd[1]);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, edna_bo_new(fd[i], N * PAGE, EDNA_REGION_HOST, &b[i]));
+		memset(b[i].cpu, 0, N * PAGE);
+	}
+	ASSERT_EQ(0, edna_write_file(SYSFS "job_timeout_ms", "300"));
+	ASSERT_EQ(0, edna_write_file(SIM "hang_queue", "0"));
+	for (i = 0; i < 3; i++) {
+		seq[i] = fill(fd[0], queue[i], b[0].va + i * PAGE, PAGE, 0x4ec0 + i);
+		ASSERT_NE(0, seq[i]);
+	}
+	ASSERT_EQ(1, edna_sim_wait_queue_hung(0, 5 * SEC));
+
+	/* A hang's timeout. */
+	ASSERT_EQ(0, fail_edna_allocations(true));
+	/* The injection reaches edna: a BO_CREATE here fails. */
+	EXPECT_EQ(-ENOMEM, edna_ioctl(fd[0], DRM_IOCTL_EDNA_BO_CREATE, &c));
+	ret = wait_job_nomem(fd[0], seq[0], 10 * SEC, &st);
+	injected = fail_edna_allocations(false);
+	ASSERT_EQ(0, ret);
+
+	/* A device error's full reset, then an operator's, jobs queued. */
+	ASSERT_EQ(0, edna_write_file(SYSFS "job_timeout_ms", "10000"));
+	ASSERT_EQ(0, edna_write_file(SIM "chunk_delay_us", "20000"));
+	ASSERT_EQ(0, edna_write_file(SIM "dev_error_queue", "1"));
+	for (i = 3; i < N; i++) {
+		seq[i] = fill(fd[1], queue[i], b[1].va + i * PAGE, PAGE, 0x4ec0 + i);
+		ASSERT_NE(0, seq[i]);
+	}
+	ASSERT_EQ(0, fail_edna_allocations(true));
+	ret = wait_job_nomem(fd[1], seq[3], 10 * SEC, &st);
+	EXPECT_EQ(0, edna_write_file(SYSFS "reset", "1"));
+	injected += fail_edna_allocations(false);
+	ASSERT_EQ(0, ret);
+
+	TH_LOG("%lld allocations failed during recovery", injected);
+	EXPECT_LE(2, injected);
+	for (i = 0; i < N; i++) {
+		int f = i < 3 ? 0 : 1;
+
+		ASSERT_EQ(0, wait_job(fd[f], seq[i], 10 * SEC, &st)) TH_LOG("job %d", i);
+		/* Innocent jobs the operator's reset caught fail with ECANCELED. */
+		if (want[i] || st != -ECANCELED) {
+			EXPECT_EQ(want[i], st) TH_LOG("job %d", i);
+		}
+		if (!st) {
+			EXPECT_EQ(PAGE / 4, edna_first_not((char *)b[f].cpu + i * PAGE, PAGE,
+							   0x4ec0 + i)) TH_LOG("job %d", i);
+		}
+	}
+	EXPECT_EQ(0, edna_sysfs_read(SYSFS "wedged"));
+	ASSERT_EQ(0, edna_write_file(SIM "chunk_delay_us", "0"));
+	ASSERT_EQ(0, nop(fd[0], 1, &after));
+	ASSERT_EQ(0, wait_job(fd[0], after, 5 * SEC, &st));
+	EXPECT_EQ(0, st);
+	for (i = 0; i < 2; i++)
+		edna_bo_free(fd[i], &b[i]);
+	close(fd[1]);
+}
+
+/* Whether bus device @name, of the driver at @driver, is bound to it. */
+static int is_bound(const char *driver, const char *name)
+{
+	char path[PATH_MAX + 80];
+
+	snprintf(path, sizeof(path), "%s/%s", driver, name);
+	return !access(path, F_OK);
+}
+
+/*
+ * Probe with each of its allocations failed in turn, on device 1: a
+ * probe that fails leaves the device unbound and nothing behind (the
+ * run's kmemleak scan and splat check tell), one that absorbs the
+ * failure works; then the device binds and runs a job.
+ */
+TEST_F_TIMEOUT(edna_fault, probe_unwinds_from_every_allocation_failure, 900)
+{
+	char name[64], driver[PATH_MAX], bind_path[PATH_MAX + 16], unbind[PATH_MAX + 16];
+	int n, hit = 1, bind, fnth, injected = 0, unbound = 0, minor, fd, st;
+	__u64 seqno;
+
+	if (alloc_faults_setup())
+		SKIP(return, "no fault injection in this kernel (the debug kernel has it)");
+	if (accel_bus_device(1, name, sizeof(name), driver, sizeof(driver)))
+		SKIP(return, "no second device");
+	snprintf(unbind, sizeof(unbind), "%s/unbind", driver);
+	snprintf(bind_path, sizeof(bind_path), "%s/bind", driver);
+	ASSERT_EQ(0, edna_write_file(unbind, name));
+	for (n = 1; n <= FAIL_NTH_MAX && hit; n++) {
+		/* Opened before the failure is armed: only probe's allocations count. */
+		bind = open(bind_path, O_WRONLY);
+		ASSERT_LE(0, bind);
+		fnth = open(FAIL_NTH, O_RDWR);
+		ASSERT_LE(0, fnth);
+		fail_nth_arm(fnth, n);
+		if (write(bind, name, strlen(name)) < 0 && errno != ENOMEM)
+			TH_LOG("allocation %d: bind failed with %d", n, -errno);
+		hit = fail_nth_hit(fnth);
+		close(fnth);
+		close(bind);
+		if (!hit)
+			break;
+		injected++;
+		if (!is_bound(driver, name)) {
+			unbound++;
+			continue;
+		}
+		/* Probe absorbed the failure: the device must work. */
+		minor = bus_device_minor(name);
+		ASSERT_LE(0, minor) TH_LOG("allocation %d: bound without a node", n);
+		ASSERT_EQ(0, edna_write_file(unbind, name));
+	}
+	TH_LOG("probe: %d allocations failed in turn, %d of them failed it", injected, unbound);
+	ASSERT_FALSE(hit) TH_LOG("probe still allocating after %d", FAIL_NTH_MAX);
+	ASSERT_TRUE(is_bound(driver, name));
+	EXPECT_LT(20, injected);
+	EXPECT_LT(0, unbound);
+
+	for (n = 0; n < 500 && (minor = bus_device_minor(name)) < 0; n++)
+		usleep(10000);
+	ASSERT_LE(0, minor);
+	fd = edna_open(minor);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, nop(fd, 0, &seqno));
+	ASSERT_EQ(0, wait_job(fd, seqno, 10 * SEC, &st));
+	EXPECT_EQ(0, st);
+	close(fd);
+}
+
 struct blocked_create {
 	int fd;
 	atomic_int returned;
@@ -1217,7 +1474,7 @@ TEST_F_TIMEOUT(edna_fault, removal_with_a_hung_job_and_a_waiting_bo_create_compl
 	unsigned int q;
 	pid_t pid;
 
-	ASSERT_EQ(0, accel0_bus_device(name, sizeof(name), driver, sizeof(driver)));
+	ASSERT_EQ(0, accel_bus_device(0, name, sizeof(name), driver, sizeof(driver)));
 	TH_LOG("device %s, driver %s", name, driver);
 	snprintf(unbind, sizeof(unbind), "%s/unbind", driver);
 	ASSERT_EQ(0, edna_get_param(self->fd, EDNA_PARAM_NUM_QUEUES, 0, &queues));

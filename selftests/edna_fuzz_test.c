@@ -834,22 +834,6 @@ static int fuzz_process(uint64_t seed, unsigned long calls, int out)
 	return bad;
 }
 
-/* A value of /proc/meminfo in KiB; -1 if absent. */
-static long long meminfo_kib(const char *key)
-{
-	char line[256], name[64];
-	long long v, found = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63[^:]: %lld", name, &v) == 2 && !strcmp(name, key))
-			found = v;
-	fclose(f);
-	return found;
-}
-
 /* Lines of a debugfs file that start with @prefix; -1 if unreadable. */
 static int count_lines(const char *path, const char *prefix)
 {
@@ -892,7 +876,7 @@ struct baseline {
 static void take_baseline(struct baseline *b)
 {
 	b->contexts = count_lines(DBG "mmu", "context");
-	b->shmem_kib = meminfo_kib("Shmem");
+	b->shmem_kib = edna_meminfo_kib("Shmem");
 }
 
 /*

@@ -441,38 +441,22 @@ TEST_F(edna_mem, a_guard_page_follows_each_buffer)
 	EXPECT_EQ(0, bo_close(self->fd, h[1]));
 }
 
-/* Shmem pages in use system-wide, from /proc/meminfo, in KiB. */
-static long long shmem_kib(void)
-{
-	char line[128];
-	long long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Shmem: %lld kB", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
-
 TEST_F(edna_mem, host_memory_returns_to_baseline)
 {
 	long long base, peak, end;
 	__u32 h[64];
 	int i;
 
-	base = shmem_kib();
+	base = edna_meminfo_kib("Shmem");
 	ASSERT_LE(0, base);
 	for (i = 0; i < 64; i++)
 		ASSERT_EQ(0, bo_create(self->fd, 1 << 20, EDNA_REGION_HOST, 0, &h[i], NULL));
 	/* Pinned for the device at creation: 64 MiB of shmem pages. */
-	peak = shmem_kib();
+	peak = edna_meminfo_kib("Shmem");
 	EXPECT_LE(base + 60 * 1024, peak);
 	for (i = 0; i < 64; i++)
 		EXPECT_EQ(0, bo_close(self->fd, h[i]));
-	end = shmem_kib();
+	end = edna_meminfo_kib("Shmem");
 	TH_LOG("shmem %lld -> %lld -> %lld KiB", base, peak, end);
 	EXPECT_GE(base + 1024, end);
 }

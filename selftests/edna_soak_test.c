@@ -233,21 +233,6 @@ static void soak_client(int minor, unsigned int rounds, __u64 seed, struct soak_
 	close(fd);
 }
 
-static long long meminfo_kb(const char *key)
-{
-	char line[128];
-	long long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)))
-			sscanf(line + strlen(key), " %lld", &v);
-	fclose(f);
-	return v;
-}
-
 /* All of DRAM in one buffer: possible only when no byte of it leaked. */
 static int whole_dram_free(int minor)
 {
@@ -291,7 +276,7 @@ TEST_F_TIMEOUT(edna_soak, clients_lose_nothing_and_leak_nothing, 300)
 
 	ASSERT_LE(1, ndev);
 	ASSERT_EQ(0, whole_dram_free(0));
-	shmem0 = meminfo_kb("Shmem:");
+	shmem0 = edna_meminfo_kib("Shmem");
 	ASSERT_EQ(0, edna_write_file("/sys/class/accel/accel0/device/job_timeout_ms", "1000"));
 	t = mmap(NULL, CLIENTS * sizeof(*t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 		 -1, 0);
@@ -365,7 +350,7 @@ TEST_F_TIMEOUT(edna_soak, clients_lose_nothing_and_leak_nothing, 300)
 			usleep(100 * 1000);
 		EXPECT_GT(50, tries) TH_LOG("device %d: DRAM still held", i);
 	}
-	shmem1 = meminfo_kb("Shmem:");
+	shmem1 = edna_meminfo_kib("Shmem");
 	EXPECT_GE(shmem0 + 1024, shmem1) TH_LOG("Shmem %lld kB before, %lld kB after", shmem0,
 						shmem1);
 	munmap(t, CLIENTS * sizeof(*t));

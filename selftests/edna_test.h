@@ -91,6 +91,22 @@ static inline long long edna_sim_param(const char *name)
 	return edna_sysfs_read(path);
 }
 
+/* A value of /proc/meminfo, such as "Shmem", in KiB; -1 if absent. */
+static inline long long edna_meminfo_kib(const char *key)
+{
+	char line[256], name[64];
+	long long v, found = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63[^:]: %lld", name, &v) == 2 && !strcmp(name, key))
+			found = v;
+	fclose(f);
+	return found;
+}
+
 /* The value of the "@key value" line of a debugfs file; -1 when absent. */
 static inline long long edna_key_value(const char *path, const char *key)
 {

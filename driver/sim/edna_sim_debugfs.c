@@ -90,6 +90,17 @@ static u64 edna_sim_dbg_rd64(struct edna_sim *sim, unsigned int lo)
 	return (u64)hi << 32 | v;
 }
 
+/* A queue index written to a knob, or -1 for every queue. */
+static int edna_sim_queue_arg(struct edna_sim *sim, const char __user *buf, size_t count,
+			      int *q)
+{
+	int ret = kstrtoint_from_user(buf, count, 0, q);
+
+	if (ret)
+		return ret;
+	return *q < -1 || *q >= (int)sim->params.num_queues ? -EINVAL : 0;
+}
+
 static int edna_sim_hang_show(struct seq_file *m, void *unused)
 {
 	struct edna_sim *sim = m->private;
@@ -123,11 +134,9 @@ static ssize_t edna_sim_hang_write(struct file *file, const char __user *buf,
 	unsigned int i;
 	int q, ret;
 
-	ret = kstrtoint_from_user(buf, count, 0, &q);
+	ret = edna_sim_queue_arg(sim, buf, count, &q);
 	if (ret)
 		return ret;
-	if (q < -1 || q >= (int)sim->params.num_queues)
-		return -EINVAL;
 
 	spin_lock_irqsave(&sim->lock, flags);
 	if (q >= 0) {
@@ -237,11 +246,9 @@ static ssize_t edna_sim_inject_write(struct file *file, const char __user *buf,
 	unsigned int i;
 	int q, ret;
 
-	ret = kstrtoint_from_user(buf, count, 0, &q);
+	ret = edna_sim_queue_arg(sim, buf, count, &q);
 	if (ret)
 		return ret;
-	if (q < -1 || q >= (int)sim->params.num_queues)
-		return -EINVAL;
 
 	spin_lock_irqsave(&sim->lock, flags);
 	if (q >= 0) {
@@ -378,37 +385,27 @@ static int edna_sim_count_set(struct edna_sim *sim, u32 *count, u64 val)
 	return 0;
 }
 
-static int edna_sim_fail_reset_get(void *data, u64 *val)
-{
-	struct edna_sim *sim = data;
+/* A fault-injection count: how many more times the model injects it. */
+#define EDNA_SIM_COUNT_ATTR(name, field)					\
+static int edna_sim_##name##_get(void *data, u64 *val)			\
+{									\
+	struct edna_sim *sim = data;					\
+									\
+	return edna_sim_count_get(sim, &sim->field, val);		\
+}									\
+									\
+static int edna_sim_##name##_set(void *data, u64 val)			\
+{									\
+	struct edna_sim *sim = data;					\
+									\
+	return edna_sim_count_set(sim, &sim->field, val);		\
+}									\
+DEFINE_DEBUGFS_ATTRIBUTE(edna_sim_##name##_fops, edna_sim_##name##_get, \
+			 edna_sim_##name##_set, "%llu\n")
 
-	return edna_sim_count_get(sim, &sim->fail_resets, val);
-}
-
-static int edna_sim_fail_reset_set(void *data, u64 val)
-{
-	struct edna_sim *sim = data;
-
-	return edna_sim_count_set(sim, &sim->fail_resets, val);
-}
-DEFINE_DEBUGFS_ATTRIBUTE(edna_sim_fail_reset_fops, edna_sim_fail_reset_get,
-			 edna_sim_fail_reset_set, "%llu\n");
-
-static int edna_sim_lose_irq_get(void *data, u64 *val)
-{
-	struct edna_sim *sim = data;
-
-	return edna_sim_count_get(sim, &sim->lose_irqs, val);
-}
-
-static int edna_sim_lose_irq_set(void *data, u64 val)
-{
-	struct edna_sim *sim = data;
-
-	return edna_sim_count_set(sim, &sim->lose_irqs, val);
-}
-DEFINE_DEBUGFS_ATTRIBUTE(edna_sim_lose_irq_fops, edna_sim_lose_irq_get,
-			 edna_sim_lose_irq_set, "%llu\n");
+EDNA_SIM_COUNT_ATTR(fail_reset, fail_resets);
+EDNA_SIM_COUNT_ATTR(lose_irq, lose_irqs);
+EDNA_SIM_COUNT_ATTR(fail_power_up, fail_power_ups);
 
 static int edna_sim_spurious_irq_set(void *data, u64 val)
 {
@@ -428,21 +425,6 @@ static int edna_sim_spurious_irq_set(void *data, u64 val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(edna_sim_spurious_irq_fops, NULL, edna_sim_spurious_irq_set,
 			 "%llu\n");
-static int edna_sim_fail_power_up_get(void *data, u64 *val)
-{
-	struct edna_sim *sim = data;
-
-	return edna_sim_count_get(sim, &sim->fail_power_ups, val);
-}
-
-static int edna_sim_fail_power_up_set(void *data, u64 val)
-{
-	struct edna_sim *sim = data;
-
-	return edna_sim_count_set(sim, &sim->fail_power_ups, val);
-}
-DEFINE_DEBUGFS_ATTRIBUTE(edna_sim_fail_power_up_fops, edna_sim_fail_power_up_get,
-			 edna_sim_fail_power_up_set, "%llu\n");
 
 static int edna_sim_all_ones_get(void *data, u64 *val)
 {
