@@ -18,3 +18,8 @@ modprobe edna_sim && modprobe edna && ./edna-bench && ./graph-bench && ./decode-
 EDNA_VM_QEMU_EXTRA="-icount shift=3" tools/vm/run.sh -t 900 -M driver/edna.ko \
 	-M driver/sim/edna_sim.ko -f build/bench/probe-bench -- '
 modprobe edna_sim && modprobe edna && ./probe-bench'
+# Reliability, as counts: fuzz calls survived, faults recovered, jobs lost.
+tools/vm/run.sh -t 900 -M driver/edna.ko -M driver/sim/edna_sim.ko \
+	-f build/selftests/edna_fuzz_test -f build/selftests/edna_fault_test \
+	-f build/selftests/edna_soak_test -f bench/reliability.sh -- '
+modprobe edna_sim num_devices=2 && modprobe edna && sh ./reliability.sh'
