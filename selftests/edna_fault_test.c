@@ -894,6 +894,61 @@ static int bind_device(const char *driver, const char *name)
 	return minor;
 }
 
+/* Whether bus device @name, of the driver at @driver, is bound to it. */
+static int is_bound(const char *driver, const char *name)
+{
+	char path[PATH_MAX + 80];
+
+	snprintf(path, sizeof(path), "%s/%s", driver, name);
+	return !access(path, F_OK);
+}
+
+/*
+ * Device 1 comes up wrong at probe: registers that read all-ones (no
+ * device behind them), then a reset that leaves it halted.  Each probe
+ * fails with its error, the device stays unbound with nothing behind;
+ * once the device is right it binds and works.
+ */
+TEST_F(edna_fault, probe_fails_cleanly_when_the_device_does_not_come_up)
+{
+	static const struct {
+		const char *knob, *on, *off;
+		int err;
+	} faults[] = {
+		{ "mmio_all_ones", "1", "0", ENODEV },
+		{ "fail_reset", "1", "0", EIO },
+	};
+	char name[64], driver[PATH_MAX], bind[PATH_MAX + 16], unbind[PATH_MAX + 16];
+	char knob[128];
+	int dev, i, minor = -1, fd, st;
+	__u64 seqno;
+
+	if (accel_bus_device(1, name, sizeof(name), driver, sizeof(driver)))
+		SKIP(return, "no second device");
+	ASSERT_EQ(1, sscanf(name, "edna.%d", &dev));
+	snprintf(bind, sizeof(bind), "%s/bind", driver);
+	snprintf(unbind, sizeof(unbind), "%s/unbind", driver);
+	ASSERT_EQ(0, edna_write_file(unbind, name));
+	for (i = 0; i < 2; i++) {
+		snprintf(knob, sizeof(knob), "/sys/kernel/debug/edna_sim/edna_sim.%d/%s", dev,
+			 faults[i].knob);
+		ASSERT_EQ(0, edna_write_file(knob, faults[i].on));
+		EXPECT_EQ(-faults[i].err, edna_write_file(bind, name)) TH_LOG("%s", faults[i].knob);
+		EXPECT_FALSE(is_bound(driver, name)) TH_LOG("%s", faults[i].knob);
+		ASSERT_EQ(0, edna_write_file(knob, faults[i].off));
+	}
+	ASSERT_EQ(0, edna_write_file(bind, name));
+	for (i = 0; i < 500 && (minor = bus_device_minor(name)) < 0; i++)
+		usleep(10000);
+	ASSERT_LE(0, minor);
+	fd = edna_open(minor);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, nop(fd, 0, &seqno));
+	ASSERT_EQ(0, wait_job(fd, seqno, 10 * SEC, &st));
+	EXPECT_EQ(0, st);
+	close(fd);
+}
+
 /*
  * Allocation failures, on a kernel with fault injection (the debug kernel
  * of make check-debug; elsewhere these tests skip): the N-th allocation
@@ -1364,15 +1419,6 @@ TEST_F_TIMEOUT(edna_fault, recovery_needs_no_allocation_that_can_fail, 120)
 	for (i = 0; i < 2; i++)
 		edna_bo_free(fd[i], &b[i]);
 	close(fd[1]);
-}
-
-/* Whether bus device @name, of the driver at @driver, is bound to it. */
-static int is_bound(const char *driver, const char *name)
-{
-	char path[PATH_MAX + 80];
-
-	snprintf(path, sizeof(path), "%s/%s", driver, name);
-	return !access(path, F_OK);
 }
 
 /*
