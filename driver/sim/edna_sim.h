@@ -145,12 +145,13 @@ struct edna_sim_queue {
  * @chunk_delay_us: fault injection: sleep after each chunk of a job
  * @ops_cpu: EDNA_OPS_CPU_* the op kernels may use on this CPU
  * @fail_resets: fault injection: the next this many device resets fail,
- *	the device halts instead of booting; under @lock
+ *	the device halts instead of booting.  The model takes one with
+ *	atomic_dec_if_positive(), under @lock; debugfs sets it without
  * @lose_irqs: fault injection: the next this many times the device would
  *	assert its interrupt line it does not; the causes stay pending in
- *	IRQ_STATUS.  Under @lock
+ *	IRQ_STATUS.  Taken and set as @fail_resets
  * @fail_power_ups: fault injection: the next this many power-ups fail the
- *	same way; under @lock
+ *	same way.  Taken and set as @fail_resets
  * @power_up_extra_us: fault injection: a power-up takes this much longer
  *	than POWER_UP_US says
  * @mmio_all_ones: fault injection: the bus reads every register as
@@ -220,9 +221,9 @@ struct edna_sim {
 	struct dentry *debugfs;
 	u32 chunk_delay_us;
 	u32 ops_cpu;
-	u32 fail_resets;
-	u32 lose_irqs;
-	u32 fail_power_ups;
+	atomic_t fail_resets;
+	atomic_t lose_irqs;
+	atomic_t fail_power_ups;
 	u32 power_up_extra_us;
 	bool mmio_all_ones;
 	struct mutex share_lock;	/* see @share_lock above */

@@ -193,10 +193,7 @@ bool edna_sim_inject_fetch_locked(struct edna_sim_queue *q, struct edna_sim_job 
  */
 bool edna_sim_inject_lose_irq_locked(struct edna_sim *sim)
 {
-	if (!sim->lose_irqs)
-		return false;
-	sim->lose_irqs--;
-	return true;
+	return atomic_dec_if_positive(&sim->lose_irqs) >= 0;
 }
 
 /*
@@ -362,50 +359,24 @@ static int edna_sim_counters_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(edna_sim_counters);
 
-/* Fault-injection counts the model decrements under sim->lock. */
-static int edna_sim_count_get(struct edna_sim *sim, u32 *count, u64 *val)
+/*
+ * Fault-injection counts: how many more times the model injects a fault.
+ * @data is the count; the model takes one with atomic_dec_if_positive().
+ */
+static int edna_sim_count_get(void *data, u64 *val)
 {
-	unsigned long flags;
-
-	spin_lock_irqsave(&sim->lock, flags);
-	*val = *count;
-	spin_unlock_irqrestore(&sim->lock, flags);
+	*val = atomic_read(data);
 	return 0;
 }
 
-static int edna_sim_count_set(struct edna_sim *sim, u32 *count, u64 val)
+static int edna_sim_count_set(void *data, u64 val)
 {
-	unsigned long flags;
-
-	if (val > U32_MAX)
+	if (val > INT_MAX)
 		return -EINVAL;
-	spin_lock_irqsave(&sim->lock, flags);
-	*count = val;
-	spin_unlock_irqrestore(&sim->lock, flags);
+	atomic_set(data, val);
 	return 0;
 }
-
-/* A fault-injection count: how many more times the model injects it. */
-#define EDNA_SIM_COUNT_ATTR(name, field)					\
-static int edna_sim_##name##_get(void *data, u64 *val)			\
-{									\
-	struct edna_sim *sim = data;					\
-									\
-	return edna_sim_count_get(sim, &sim->field, val);		\
-}									\
-									\
-static int edna_sim_##name##_set(void *data, u64 val)			\
-{									\
-	struct edna_sim *sim = data;					\
-									\
-	return edna_sim_count_set(sim, &sim->field, val);		\
-}									\
-DEFINE_DEBUGFS_ATTRIBUTE(edna_sim_##name##_fops, edna_sim_##name##_get, \
-			 edna_sim_##name##_set, "%llu\n")
-
-EDNA_SIM_COUNT_ATTR(fail_reset, fail_resets);
-EDNA_SIM_COUNT_ATTR(lose_irq, lose_irqs);
-EDNA_SIM_COUNT_ATTR(fail_power_up, fail_power_ups);
+DEFINE_DEBUGFS_ATTRIBUTE(edna_sim_count_fops, edna_sim_count_get, edna_sim_count_set, "%llu\n");
 
 static int edna_sim_spurious_irq_set(void *data, u64 val)
 {
@@ -529,16 +500,17 @@ DEFINE_DEBUGFS_ATTRIBUTE(edna_sim_share_irq_handled_fops, edna_sim_share_irq_han
 
 void edna_sim_debugfs_init(struct edna_sim *sim)
 {
-	debugfs_create_file_unsafe("fail_reset", 0600, sim->debugfs, sim,
-				   &edna_sim_fail_reset_fops);
-	debugfs_create_file_unsafe("fail_power_up", 0600, sim->debugfs, sim,
-				   &edna_sim_fail_power_up_fops);
+	debugfs_create_file_unsafe("fail_reset", 0600, sim->debugfs, &sim->fail_resets,
+				   &edna_sim_count_fops);
+	debugfs_create_file_unsafe("fail_power_up", 0600, sim->debugfs, &sim->fail_power_ups,
+				   &edna_sim_count_fops);
 	debugfs_create_u32("power_up_extra_us", 0600, sim->debugfs, &sim->power_up_extra_us);
 	debugfs_create_file("hang_queue", 0600, sim->debugfs, sim, &edna_sim_hang_fops);
 	debugfs_create_file("mmu_fault_queue", 0600, sim->debugfs, sim, &edna_sim_inject_fops);
 	debugfs_create_file("bus_error_queue", 0600, sim->debugfs, sim, &edna_sim_inject_fops);
 	debugfs_create_file("dev_error_queue", 0600, sim->debugfs, sim, &edna_sim_inject_fops);
-	debugfs_create_file_unsafe("lose_irq", 0600, sim->debugfs, sim, &edna_sim_lose_irq_fops);
+	debugfs_create_file_unsafe("lose_irq", 0600, sim->debugfs, &sim->lose_irqs,
+				   &edna_sim_count_fops);
 	debugfs_create_file_unsafe("spurious_irq", 0200, sim->debugfs, sim,
 				   &edna_sim_spurious_irq_fops);
 	debugfs_create_file("regs", 0400, sim->debugfs, sim, &edna_sim_regs_fops);

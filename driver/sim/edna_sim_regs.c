@@ -199,9 +199,8 @@ void edna_sim_boot_work(struct work_struct *work)
 	spin_lock_irqsave(&sim->lock, flags);
 	if (gen == sim->reset_gen && !sim->dying && sim->power_state != EDNA_PSTATE_OFF) {
 		/* Fault injection: the firmware does not come up after power-up. */
-		halt = lost && sim->fail_power_ups;
+		halt = lost && atomic_dec_if_positive(&sim->fail_power_ups) >= 0;
 		if (halt) {
-			sim->fail_power_ups--;
 			sim->dev_status = EDNA_DEV_STATUS_HALTED;
 		} else {
 			sim->dev_status |= EDNA_DEV_STATUS_READY;
@@ -215,8 +214,7 @@ static void edna_sim_dev_reset_locked(struct edna_sim *sim)
 {
 	edna_sim_regs_reset(sim);
 	/* Fault injection: the firmware does not come back. */
-	if (sim->fail_resets) {
-		sim->fail_resets--;
+	if (atomic_dec_if_positive(&sim->fail_resets) >= 0) {
 		sim->dev_status = EDNA_DEV_STATUS_HALTED;
 		return;
 	}
