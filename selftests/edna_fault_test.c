@@ -1281,8 +1281,9 @@ static int module_text(const char *module, unsigned long long *start, unsigned l
 
 /*
  * Fail every allocation, of any task, made with a function of edna.ko on
- * the stack and none of edna_sim.ko (the device has no allocator to fail).
- * @on false: stop; returns the failures injected.
+ * the stack and none of edna_sim.ko (the device has no allocator to fail),
+ * quietly and sleeping ones too (alloc_faults_setup()).  @on false: stop;
+ * returns the failures injected.
  */
 static long long fail_edna_allocations(bool on)
 {
@@ -1315,9 +1316,7 @@ static long long fail_edna_allocations(bool on)
 		SET("reject-start", "%llu", s1);
 		SET("reject-end", "%llu", e1);
 		SET("stacktrace-depth", "%d", 32);
-		SET("ignore-gfp-wait", "%s", "N");
 		SET("task-filter", "%s", "N");
-		SET("verbose", "%d", 0);
 		SET("interval", "%d", 1);
 		SET("times", "%d", FAIL_TIMES);
 		SET("probability", "%d", 100);
@@ -1359,7 +1358,7 @@ TEST_F_TIMEOUT(edna_fault, recovery_needs_no_allocation_that_can_fail, 120)
 	struct edna_bo b[2];
 	__u64 seq[N], after;
 
-	if (access(FAILSLAB "require-start", W_OK))
+	if (access(FAILSLAB "require-start", W_OK) || alloc_faults_setup())
 		SKIP(return, "no stack-filtered fault injection in this kernel (the debug kernel has it)");
 	ASSERT_LE(0, fd[1]);
 	for (i = 0; i < 2; i++) {
