@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <sys/wait.h>
@@ -44,6 +45,8 @@ static int wait_job(int fd, __u64 seqno, long long timeout_ns, int *status)
 	return edna_wait(fd, seqno, edna_deadline(timeout_ns), status, NULL);
 }
 
+static long long fail_edna_allocations_stop(void);
+
 FIXTURE(edna_fault) {
 	int fd;
 };
@@ -67,8 +70,8 @@ FIXTURE_TEARDOWN(edna_fault)
 	edna_write_file(SIM "bus_error_queue", "-1");
 	edna_write_file(SIM "dev_error_queue", "-1");
 	edna_write_file(SIM "lose_irq", "0");
-	edna_write_file("/sys/kernel/debug/failslab/probability", "0");
-	edna_write_file("/sys/kernel/debug/fail_page_alloc/probability", "0");
+	/* Fault injection off, with no stack filter left for fail-nth. */
+	fail_edna_allocations_stop();
 	if (edna_sysfs_read(SYSFS "wedged") == 1)
 		edna_write_file(SYSFS "reset", "1");
 	edna_write_file(SYSFS "job_timeout_ms", "10000");
@@ -1239,7 +1242,8 @@ TEST_F_TIMEOUT(edna_fault, every_allocation_of_the_ioctl_paths_can_fail, 1200)
 
 /*
  * [start, end) of @module's code, from /proc/kallsyms: from its first
- * function to the next symbol of anything else after its last one.
+ * function to the next symbol of anything else after its last one, or
+ * 64 KiB past it.
  */
 static int module_text(const char *module, unsigned long long *start, unsigned long long *end)
 {
@@ -1271,7 +1275,8 @@ static int module_text(const char *module, unsigned long long *start, unsigned l
 	if (!hi)
 		return -ENOENT;
 	*start = lo;
-	*end = next;
+	/* The last module loaded has nothing after it: no function is that long. */
+	*end = next - hi < 0x10000 ? next : hi + 0x10000;
 	return 0;
 }
 
@@ -1279,50 +1284,71 @@ static int module_text(const char *module, unsigned long long *start, unsigned l
 #define FAIL_PAGE	"/sys/kernel/debug/fail_page_alloc/"
 #define FAIL_TIMES	1000000
 
+static const char *const fail_attrs[] = { FAILSLAB, FAIL_PAGE };
+
+/* Write @fmt's value to the attribute @attr of fault injection @fa. */
+static int fail_attr_set(const char *fa, const char *attr, const char *fmt, ...)
+{
+	char path[128], v[32];
+	va_list ap;
+
+	snprintf(path, sizeof(path), "%s%s", fa, attr);
+	va_start(ap, fmt);
+	vsnprintf(v, sizeof(v), fmt, ap);
+	va_end(ap);
+	return edna_write_file(path, v);
+}
+
 /*
  * Fail every allocation, of any task, made with a function of edna.ko on
  * the stack and none of edna_sim.ko (the device has no allocator to fail),
- * quietly and sleeping ones too (alloc_faults_setup()).  @on false: stop;
- * returns the failures injected.
+ * quietly and sleeping ones too (alloc_faults_setup()).
  */
-static long long fail_edna_allocations(bool on)
+static int fail_edna_allocations_start(void)
 {
-	static const char *const attrs[] = { FAILSLAB, FAIL_PAGE };
 	unsigned long long s0, e0, s1, e1;
+	unsigned int i;
+	int ret;
+
+	ret = module_text("edna", &s0, &e0) ?: module_text("edna_sim", &s1, &e1);
+	for (i = 0; i < 2 && !ret; i++) {
+		const char *fa = fail_attrs[i];
+
+		ret = fail_attr_set(fa, "require-start", "%llu", s0) ?:
+		      fail_attr_set(fa, "require-end", "%llu", e0) ?:
+		      fail_attr_set(fa, "reject-start", "%llu", s1) ?:
+		      fail_attr_set(fa, "reject-end", "%llu", e1) ?:
+		      fail_attr_set(fa, "stacktrace-depth", "%d", 32) ?:
+		      fail_attr_set(fa, "task-filter", "N") ?:
+		      fail_attr_set(fa, "interval", "%d", 1) ?:
+		      fail_attr_set(fa, "times", "%d", FAIL_TIMES) ?:
+		      fail_attr_set(fa, "probability", "%d", 100);
+	}
+	return ret;
+}
+
+/*
+ * Stop, and lift the stack filter, which fail-nth honours too; the
+ * failures injected since the start.
+ */
+static long long fail_edna_allocations_stop(void)
+{
 	long long injected = 0;
-	char v[32], path[128];
+	char path[128];
 	unsigned int i;
 
-	if (module_text("edna", &s0, &e0) || module_text("edna_sim", &s1, &e1))
-		return -ENOENT;
 	for (i = 0; i < 2; i++) {
-		const char *a = attrs[i];
+		const char *fa = fail_attrs[i];
 
-		if (!on) {
-			snprintf(path, sizeof(path), "%stimes", a);
-			injected += FAIL_TIMES - edna_sysfs_read(path);
-			snprintf(path, sizeof(path), "%sprobability", a);
-			edna_write_file(path, "0");
-			continue;
-		}
-#define SET(attr, fmt, val) do {					\
-		snprintf(path, sizeof(path), "%s" attr, a);		\
-		snprintf(v, sizeof(v), fmt, val);			\
-		if (edna_write_file(path, v))				\
-			return -errno;					\
-	} while (0)
-		SET("require-start", "%llu", s0);
-		SET("require-end", "%llu", e0);
-		SET("reject-start", "%llu", s1);
-		SET("reject-end", "%llu", e1);
-		SET("stacktrace-depth", "%d", 32);
-		SET("task-filter", "%s", "N");
-		SET("interval", "%d", 1);
-		SET("times", "%d", FAIL_TIMES);
-		SET("probability", "%d", 100);
-#undef SET
+		fail_attr_set(fa, "probability", "0");
+		snprintf(path, sizeof(path), "%stimes", fa);
+		injected += FAIL_TIMES - edna_sysfs_read(path);
+		fail_attr_set(fa, "require-start", "0");
+		fail_attr_set(fa, "require-end", "%llu", ~0ULL);
+		fail_attr_set(fa, "reject-start", "0");
+		fail_attr_set(fa, "reject-end", "0");
 	}
-	return 0;
+	return injected;
 }
 
 /* WAIT for @seqno, again whenever WAIT itself runs out of memory. */
@@ -1374,11 +1400,11 @@ TEST_F_TIMEOUT(edna_fault, recovery_needs_no_allocation_that_can_fail, 120)
 	ASSERT_EQ(1, edna_sim_wait_queue_hung(0, 5 * SEC));
 
 	/* A hang's timeout. */
-	ASSERT_EQ(0, fail_edna_allocations(true));
-	/* The injection reaches edna: a BO_CREATE here fails. */
-	EXPECT_EQ(-ENOMEM, edna_ioctl(fd[0], DRM_IOCTL_EDNA_BO_CREATE, &c));
+	ASSERT_EQ(0, fail_edna_allocations_start());
 	ret = wait_job_nomem(fd[0], seq[0], 10 * SEC, &st);
-	injected = fail_edna_allocations(false);
+	/* The injection was on all along: a BO_CREATE fails at its first allocation. */
+	EXPECT_EQ(-ENOMEM, edna_ioctl(fd[0], DRM_IOCTL_EDNA_BO_CREATE, &c));
+	injected = fail_edna_allocations_stop();
 	ASSERT_EQ(0, ret);
 
 	/* A device error's full reset, then an operator's, jobs queued. */
@@ -1389,14 +1415,16 @@ TEST_F_TIMEOUT(edna_fault, recovery_needs_no_allocation_that_can_fail, 120)
 		seq[i] = fill(fd[1], queue[i], b[1].va + i * PAGE, PAGE, 0x4ec0 + i);
 		ASSERT_NE(0, seq[i]);
 	}
-	ASSERT_EQ(0, fail_edna_allocations(true));
+	ASSERT_EQ(0, fail_edna_allocations_start());
 	ret = wait_job_nomem(fd[1], seq[3], 10 * SEC, &st);
 	EXPECT_EQ(0, edna_write_file(SYSFS "reset", "1"));
-	injected += fail_edna_allocations(false);
+	EXPECT_EQ(-ENOMEM, edna_ioctl(fd[1], DRM_IOCTL_EDNA_BO_CREATE, &c));
+	injected += fail_edna_allocations_stop();
 	ASSERT_EQ(0, ret);
 
-	TH_LOG("%lld allocations failed during recovery", injected);
+	/* Two of them the BO_CREATEs', the rest recovery's. */
 	EXPECT_LE(2, injected);
+	TH_LOG("%lld allocations failed during recovery", injected - 2);
 	for (i = 0; i < N; i++) {
 		int f = i < 3 ? 0 : 1;
 
@@ -1429,7 +1457,7 @@ TEST_F_TIMEOUT(edna_fault, recovery_needs_no_allocation_that_can_fail, 120)
 TEST_F_TIMEOUT(edna_fault, probe_unwinds_from_every_allocation_failure, 900)
 {
 	char name[64], driver[PATH_MAX], bind_path[PATH_MAX + 16], unbind[PATH_MAX + 16];
-	int n, hit = 1, bind, fnth, injected = 0, unbound = 0, minor, fd, st;
+	int n, hit = 1, bind, fnth, injected = 0, unbound = 0, unexpected = 0, minor, fd, st;
 	__u64 seqno;
 
 	if (alloc_faults_setup())
@@ -1446,8 +1474,10 @@ TEST_F_TIMEOUT(edna_fault, probe_unwinds_from_every_allocation_failure, 900)
 		fnth = open(FAIL_NTH, O_RDWR);
 		ASSERT_LE(0, fnth);
 		fail_nth_arm(fnth, n);
-		if (write(bind, name, strlen(name)) < 0 && errno != ENOMEM)
+		if (write(bind, name, strlen(name)) < 0 && errno != ENOMEM) {
+			unexpected++;
 			TH_LOG("allocation %d: bind failed with %d", n, -errno);
+		}
 		hit = fail_nth_hit(fnth);
 		close(fnth);
 		close(bind);
@@ -1468,6 +1498,8 @@ TEST_F_TIMEOUT(edna_fault, probe_unwinds_from_every_allocation_failure, 900)
 	ASSERT_TRUE(is_bound(driver, name));
 	EXPECT_LT(20, injected);
 	EXPECT_LT(0, unbound);
+	/* A failed probe says why: out of memory. */
+	EXPECT_EQ(0, unexpected);
 
 	for (n = 0; n < 500 && (minor = bus_device_minor(name)) < 0; n++)
 		usleep(10000);
