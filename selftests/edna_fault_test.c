@@ -1468,7 +1468,7 @@ TEST_F_TIMEOUT(edna_fault, recovery_needs_no_allocation_that_can_fail, 120)
 TEST_F_TIMEOUT(edna_fault, probe_unwinds_from_every_allocation_failure, 900)
 {
 	char name[64], driver[PATH_MAX], bind_path[PATH_MAX + 16], unbind[PATH_MAX + 16];
-	int n, hit = 1, bind, fnth, injected = 0, unbound = 0, unexpected = 0;
+	int n, hit = 1, bind, fnth, injected = 0, unbound = 0, unexpected = 0, no_node = 0, ret;
 
 	if (alloc_faults_setup())
 		SKIP(return, "no fault injection in this kernel (the debug kernel has it)");
@@ -1498,11 +1498,21 @@ TEST_F_TIMEOUT(edna_fault, probe_unwinds_from_every_allocation_failure, 900)
 			unbound++;
 			continue;
 		}
-		/* Probe absorbed the failure: the device must work. */
-		EXPECT_EQ(0, nop_on_bus_device(name)) TH_LOG("allocation %d", n);
+		/*
+		 * Probe absorbed the failure: the device must work, through
+		 * its /dev node unless devtmpfs failed to make it (the driver
+		 * core goes on without it).
+		 */
+		ret = nop_on_bus_device(name);
+		if (ret == -ENOENT) {
+			no_node++;
+		} else {
+			EXPECT_EQ(0, ret) TH_LOG("allocation %d", n);
+		}
 		ASSERT_EQ(0, edna_write_file(unbind, name));
 	}
-	TH_LOG("probe: %d allocations failed in turn, %d of them failed it", injected, unbound);
+	TH_LOG("probe: %d allocations failed in turn, %d of them failed it, %d left no /dev node",
+	       injected, unbound, no_node);
 	ASSERT_FALSE(hit) TH_LOG("probe still allocating after %d", FAIL_NTH_MAX);
 	ASSERT_TRUE(is_bound(driver, name));
 	EXPECT_LT(20, injected);
