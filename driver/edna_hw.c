@@ -600,11 +600,15 @@ int edna_hw_submit(struct edna_device *edev, u32 queue, const struct edna_hw_des
 	ring->tail++;
 	/* The clock must run before the device looks at the ring. */
 	edna_pm_desc_queued(edev);
+	/*
+	 * Before the doorbell, so that a probe's start never follows the
+	 * device's (another CPU may run the descriptor while this one is
+	 * held up here); under the ring lock, so before its edna_job_done.
+	 */
+	trace_edna_job_start(edev->drm.accel->index, queue, le64_to_cpu(desc->job_seqno));
 	/* The descriptor must be visible to the device before the doorbell. */
 	dma_wmb();
 	edna_wr(edev, EDNA_REG_Q(queue, EDNA_Q_TAIL), ring->tail);
-	/* Under the ring lock: before the descriptor's edna_job_done. */
-	trace_edna_job_start(edev->drm.accel->index, queue, le64_to_cpu(desc->job_seqno));
 	spin_unlock_irqrestore(&ring->lock, flags);
 	return 0;
 }

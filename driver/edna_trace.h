@@ -39,9 +39,10 @@ TRACE_EVENT(edna_job_submit,
 );
 
 /*
- * A descriptor of the job was handed to the device (written to the ring,
- * doorbell rung).  The device runs its ring in order, so the job starts
- * running when the descriptor before it ends, or now if the ring was idle.
+ * A descriptor of the job is being handed to the device (written to the
+ * ring, doorbell about to be rung).  The device runs its ring in order,
+ * so the job starts running when the descriptor before it ends, or now
+ * if the ring was idle.
  */
 TRACE_EVENT(edna_job_start,
 	    TP_PROTO(u32 minor, u32 queue, u64 job),
