@@ -401,9 +401,34 @@ out_abort:
 	 * so its descriptors end, with an error.
 	 */
 	WRITE_ONCE(edev->wedged, true);
-	edna_err(edev, "device wedged: jobs fail with -EIO until a reset brings it back\n");
 	for (q = 0; q < edev->caps.num_queues; q++)
 		edna_hw_ring_abort(NULL, &edev->rings[q], EDNA_JOB_WEDGED);
+	return ret;
+}
+
+/* edna_hw_reset(), without telling the operator when the device stays down. */
+static int edna_hw_reset_quiet(struct edna_device *edev, u32 abort_status)
+{
+	int ret;
+
+	guard(mutex)(&edev->reset_lock);
+
+	edna_wr(edev, EDNA_REG_IRQ_MASK, 0);
+	/* The counters start again, and a reset of a gated device ungates it. */
+	edna_pm_device_reset(edev);
+	edna_wr(edev, EDNA_REG_DEV_CTRL, EDNA_DEV_CTRL_RESET);
+	ret = edna_hw_start_locked(edev, abort_status, EDNA_BOOT_POLL_US, EDNA_BOOT_TIMEOUT_US);
+	if (!ret)
+		edna_dbg(edev, HW, "reset done\n");
+	trace_edna_device_reset(edev->drm.accel->index, abort_status, ret);
+	return ret;
+}
+
+/* What an operator of a device in service must know when it stays down. */
+static int edna_hw_wedged_err(struct edna_device *edev, int ret)
+{
+	if (ret)
+		edna_err(edev, "device wedged: jobs fail with -EIO until a reset brings it back\n");
 	return ret;
 }
 
@@ -423,19 +448,7 @@ out_abort:
  */
 int edna_hw_reset(struct edna_device *edev, u32 abort_status)
 {
-	int ret;
-
-	guard(mutex)(&edev->reset_lock);
-
-	edna_wr(edev, EDNA_REG_IRQ_MASK, 0);
-	/* The counters start again, and a reset of a gated device ungates it. */
-	edna_pm_device_reset(edev);
-	edna_wr(edev, EDNA_REG_DEV_CTRL, EDNA_DEV_CTRL_RESET);
-	ret = edna_hw_start_locked(edev, abort_status, EDNA_BOOT_POLL_US, EDNA_BOOT_TIMEOUT_US);
-	if (!ret)
-		edna_dbg(edev, HW, "reset done\n");
-	trace_edna_device_reset(edev->drm.accel->index, abort_status, ret);
-	return ret;
+	return edna_hw_wedged_err(edev, edna_hw_reset_quiet(edev, abort_status));
 }
 
 /**
@@ -465,11 +478,14 @@ void edna_hw_power_off(struct edna_device *edev)
  */
 int edna_hw_power_up(struct edna_device *edev)
 {
-	guard(mutex)(&edev->reset_lock);
+	int ret;
 
-	edna_pm_set_state(edev, EDNA_PSTATE_ACTIVE);
-	return edna_hw_start_locked(edev, EDNA_JOB_GONE, EDNA_POWER_UP_POLL_US,
-				    EDNA_POWER_UP_TIMEOUT_US);
+	scoped_guard(mutex, &edev->reset_lock) {
+		edna_pm_set_state(edev, EDNA_PSTATE_ACTIVE);
+		ret = edna_hw_start_locked(edev, EDNA_JOB_GONE, EDNA_POWER_UP_POLL_US,
+					   EDNA_POWER_UP_TIMEOUT_US);
+	}
+	return edna_hw_wedged_err(edev, ret);
 }
 
 /**
@@ -534,7 +550,11 @@ int edna_hw_init(struct edna_device *edev)
 	if (ret)
 		return dev_err_probe(dev, ret, "cannot take interrupt %d\n", edev->irq);
 
-	return edna_hw_reset(edev, EDNA_JOB_GONE);
+	/* Not in service yet: the probe fails, nothing is wedged. */
+	ret = edna_hw_reset_quiet(edev, EDNA_JOB_GONE);
+	if (ret)
+		return dev_err_probe(dev, ret, "device did not start\n");
+	return 0;
 }
 
 /**

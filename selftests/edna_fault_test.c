@@ -120,12 +120,44 @@ TEST_F(edna_fault, hangs_on_two_queues_at_once_recover_both)
 	}
 }
 
+/* The kernel log from now on: /dev/kmsg at its end, or -errno. */
+static int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (lseek(fd, 0, SEEK_END) < 0) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/* How many records logged since kmsg_open(), or the last call, hold @text. */
+static int kmsg_count(int fd, const char *text)
+{
+	char rec[2048];
+	ssize_t n;
+	int hits = 0;
+
+	/* One record a read; EPIPE when old ones were overwritten meanwhile. */
+	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		if (n <= 0)
+			continue;
+		rec[n] = '\0';
+		hits += !!strstr(rec, text);
+	}
+	return hits;
+}
+
 TEST_F(edna_fault, failed_reset_wedges_the_device_until_a_reset_succeeds)
 {
 	__u64 stuck, after;
 	struct edna_bo b;
-	int st = 0;
+	int st = 0, kmsg = kmsg_open();
 
+	ASSERT_LE(0, kmsg);
 	ASSERT_EQ(0, edna_bo_new(self->fd, PAGE, EDNA_REGION_HOST, &b));
 	EXPECT_EQ(0, edna_sysfs_read(SYSFS "wedged"));
 	/* A job on the device when its reset fails. */
@@ -135,6 +167,9 @@ TEST_F(edna_fault, failed_reset_wedges_the_device_until_a_reset_succeeds)
 	ASSERT_EQ(0, edna_write_file(SIM "fail_reset", "1"));
 	EXPECT_EQ(-EIO, edna_write_file(SYSFS "reset", "1"));
 	EXPECT_EQ(1, edna_sysfs_read(SYSFS "wedged"));
+	/* The operator is told. */
+	EXPECT_LE(1, kmsg_count(kmsg, "device wedged"));
+	close(kmsg);
 	/* Nothing runs on a device in an unknown state. */
 	EXPECT_EQ(-EIO, nop(self->fd, 0, NULL));
 	ASSERT_EQ(0, wait_job(self->fd, stuck, 10 * SEC, &st));
@@ -943,7 +978,7 @@ TEST_F(edna_fault, probe_fails_cleanly_when_the_device_does_not_come_up)
 	};
 	char name[64], driver[PATH_MAX], bind[PATH_MAX + 16], unbind[PATH_MAX + 16];
 	char knob[128];
-	int dev, i;
+	int dev, i, kmsg;
 
 	if (accel_bus_device(1, name, sizeof(name), driver, sizeof(driver)))
 		SKIP(return, "no second device");
@@ -955,8 +990,13 @@ TEST_F(edna_fault, probe_fails_cleanly_when_the_device_does_not_come_up)
 		snprintf(knob, sizeof(knob), "/sys/kernel/debug/edna_sim/edna_sim.%d/%s", dev,
 			 faults[i].knob);
 		ASSERT_EQ(0, edna_write_file(knob, faults[i].on));
+		kmsg = kmsg_open();
+		ASSERT_LE(0, kmsg);
 		EXPECT_EQ(-faults[i].err, edna_write_file(bind, name)) TH_LOG("%s", faults[i].knob);
 		EXPECT_FALSE(is_bound(driver, name)) TH_LOG("%s", faults[i].knob);
+		/* A device that never went into service is not said to be wedged. */
+		EXPECT_EQ(0, kmsg_count(kmsg, "wedged")) TH_LOG("%s", faults[i].knob);
+		close(kmsg);
 		ASSERT_EQ(0, edna_write_file(knob, faults[i].off));
 	}
 	ASSERT_EQ(0, edna_write_file(bind, name));
