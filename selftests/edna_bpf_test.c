@@ -368,18 +368,33 @@ TEST_F(edna_bpf, dma_bytes_equal_device_counters)
 
 TEST_F(edna_bpf, busy_plus_idle_is_wall_time_and_busy_is_fdinfo)
 {
-	unsigned long long attach, busy, idle, since, wall, qbusy;
+	unsigned long long attach, busy, idle, since, wall, qbusy, qbusy0 = 0;
 	struct edna_json *settings, *queues, *devs, *procs;
 	const struct edna_json *q, *d;
+	long long now, fdbusy, fdbusy0 = 0;
 	struct edna_bo bo;
-	long long now;
 	int i;
 
 	ASSERT_EQ(0, edna_bo_new(self->fd, BIG, EDNA_REGION_HOST, &bo));
-	/* Busy stretches and idle gaps: neither side of the split is empty. */
-	for (i = 0; i < 6; i++) {
+	/*
+	 * Busy stretches and idle gaps: neither side of the split is empty.
+	 * Under emulation a first run is slow (the probes' and the device
+	 * model's code is translated then) on both sides of the tracepoints:
+	 * the probes' busy time is compared with fdinfo's from the second job.
+	 */
+	for (i = 0; i < 7; i++) {
 		ASSERT_EQ(0, run_job(self->fd, 0, EDNA_JOB_FILL, 0, bo.va, BIG));
 		usleep(50000);
+		if (i)
+			continue;
+		queues = map_dump("queues");
+		ASSERT_NE(NULL, queues);
+		q = edna_json_get(find_queue(queues, 0, 0), "time");
+		ASSERT_NE(NULL, q);
+		qbusy0 = edna_json_u64(q, 0, "busy_ns", NULL);
+		edna_json_free(queues);
+		fdbusy0 = fdinfo_busy_ns(self->fd);
+		ASSERT_LT(0, fdbusy0);
 	}
 	settings = map_dump("settings");
 	now = edna_now_ns();
@@ -422,12 +437,14 @@ TEST_F(edna_bpf, busy_plus_idle_is_wall_time_and_busy_is_fdinfo)
 	 * and reports it in edna_job_done: their sums agree exactly.  The
 	 * probes' own busy time spans the same jobs from ring to completion.
 	 */
-	EXPECT_EQ(fdinfo_busy_ns(self->fd),
-		  (long long)edna_json_u64(find_entry(procs, "tgid", getpid(), "minor", 0), 0,
-					   "device_ns", NULL));
-	EXPECT_GE(fdinfo_busy_ns(self->fd) / 10,
-		  llabs((long long)qbusy - fdinfo_busy_ns(self->fd)))
-		TH_LOG("queue busy %llu ns, fdinfo %lld ns", qbusy, fdinfo_busy_ns(self->fd));
+	fdbusy = fdinfo_busy_ns(self->fd);
+	EXPECT_EQ(fdbusy, (long long)edna_json_u64(find_entry(procs, "tgid", getpid(), "minor", 0),
+						   0, "device_ns", NULL));
+	qbusy -= qbusy0;
+	fdbusy -= fdbusy0;
+	TH_LOG("jobs 2-7: queue busy %llu ns, fdinfo %lld ns", qbusy, fdbusy);
+	EXPECT_LT(0, fdbusy);
+	EXPECT_GE(fdbusy / 10, llabs((long long)qbusy - fdbusy));
 	edna_json_free(settings);
 	edna_json_free(queues);
 	edna_json_free(devs);
